@@ -1,0 +1,38 @@
+package hardware
+
+// Device is one accelerator SKU. Figures are per device.
+type Device struct {
+	// Name is the catalog key, e.g. "h100".
+	Name string `json:"name"`
+	// Description is the marketing name, e.g. "NVIDIA H100 SXM5 80GB".
+	Description string `json:"description"`
+	// MemoryGB is the device memory in GiB as Vidur counts it
+	// (total_memory_gb; the planner multiplies by 1024^3).
+	MemoryGB float64 `json:"memory_gb"`
+	// FP16TFLOPS is the dense (no sparsity) fp16/bf16 tensor-core peak in
+	// TFLOP/s, as used for MFU.
+	FP16TFLOPS float64 `json:"fp16_tflops"`
+	// MemoryBandwidthGBps is the peak device-memory bandwidth in GB/s (10^9).
+	MemoryBandwidthGBps float64 `json:"memory_bandwidth_gbps"`
+	// PricePerHour is the default on-demand cost in US dollars per GPU-hour.
+	PricePerHour float64 `json:"price_per_hour"`
+	// Sources cite where each figure comes from.
+	Sources []string `json:"sources"`
+}
+
+// Node is a server SKU: a number of identical devices and how they are
+// connected. Its Name is also the directory of its network profiles
+// (profiling/network/<name>/ in Vidur's layout).
+type Node struct {
+	Name           string `json:"name"`
+	Device         string `json:"device"`
+	DevicesPerNode int    `json:"devices_per_node"`
+	// Interconnect describes the intra-node fabric, e.g. "NVSwitch (NVLink 4)".
+	Interconnect string `json:"interconnect"`
+	// InterconnectGBps is the per-device unidirectional intra-node bandwidth
+	// in GB/s.
+	InterconnectGBps float64 `json:"interconnect_gbps"`
+	// InterNodeGBps is the per-device network bandwidth between nodes in GB/s.
+	InterNodeGBps float64  `json:"inter_node_gbps"`
+	Sources       []string `json:"sources"`
+}
