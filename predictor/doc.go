@@ -3,4 +3,37 @@
 // which target; spec §9.1), dense prediction tables over Vidur's grid
 // (§9.3), versioned artifacts on disk, and the batch execution-time model of
 // §8.2 that the simulator calls through BatchTimer.
+//
+// # Batch execution time
+//
+// Timer (built by NewTimer from an *Artifact and a TimerConfig; Vidur's
+// defaults come from DefaultTimerConfig) implements BatchTimer with Vidur's
+// exact arithmetic: token tables are read at ceil_to(Σtokens, 8) (the
+// kv-cache save at the exact Σ), decode attention at (B_d,
+// ceil_to(trunc(mean processed), 64)), prefill attention at
+// (Σ ceil_to(processed, 64), round(√Σc²)), batching overheads only for GQA
+// models, the all-reduce twice per layer, send/recv on non-last stages, and
+// the sum taken left to right. StageTime allocates nothing; a lookup outside
+// the grid returns a *GridError (errors.Is ErrOutOfGrid) that names the
+// operator, key and limit and the flag that enlarges the grid.
+//
+// # Artifacts
+//
+// An Artifact holds one dense float64 table (ms) per operator plus a JSON
+// Header (model and its config, device, node, TP, grid, per-operator
+// provenance, predictor, hyper-parameters, MAPEs, source files with sha256,
+// tool version, seed). Save writes it atomically in a versioned, checksummed
+// binary format (docs/artifact-format.md); Load verifies it. Identical
+// content gives identical bytes. ArtifactFileName, DefaultDir and Find give
+// the naming convention the simulator uses to locate the artifact of a
+// (model, device, node, TP).
+//
+// # Sources of tables
+//
+//   - ImportVidurPredictions copies Vidur's cached prediction CSVs bit for
+//     bit (the golden fidelity path).
+//
+// Status: the Timer, the artifact format and the Vidur import are complete
+// (issue 3, items 1–3). Training from profiles and the analytical fallback
+// follow.
 package predictor
