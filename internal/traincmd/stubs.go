@@ -12,10 +12,6 @@ func newFitCmd() *cobra.Command {
 func newEvalCmd() *cobra.Command {
 	return cli.NotYet("eval", "Report per-operator accuracy of a training run", 3)
 }
-func newInspectCmd() *cobra.Command { return cli.NotYet("inspect ARTIFACT", "Describe an artifact", 3) }
-func newImportVidurCmd() *cobra.Command {
-	return cli.NotYet("import-vidur DIR", "Build an artifact from Vidur's cached prediction tables", 3)
-}
 func newAnalyticalCmd() *cobra.Command {
 	return cli.NotYet("analytical", "Build a roofline artifact for an unprofiled model or SKU", 3)
 }
