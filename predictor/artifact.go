@@ -107,6 +107,8 @@ type Source struct {
 // says what they are. Build one with NewArtifact and SetTable, or Load it.
 type Artifact struct {
 	Header Header
+	// Gzip compresses the payload when saving (Load sets it from the file).
+	Gzip   bool
 	tables map[string][]float64
 	// path is where the artifact was loaded from (for messages).
 	path string

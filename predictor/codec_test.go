@@ -11,7 +11,14 @@ import (
 )
 
 func TestArtifactRoundTrip(t *testing.T) {
+	for _, gz := range []bool{false, true} {
+		t.Run(map[bool]string{false: "raw", true: "gzip"}[gz], func(t *testing.T) { testRoundTrip(t, gz) })
+	}
+}
+
+func testRoundTrip(t *testing.T, gz bool) {
 	a := testArtifact(t, smallGrid, llama3, 2)
+	a.Gzip = gz
 	cv, ho := 3.25, 4.5
 	a.Header.Ops[0].CVMAPE, a.Header.Ops[0].HeldOutMAPE = &cv, &ho
 	a.Header.Ops[0].HyperParams = map[string]string{"n_estimators": "250", "max_depth": "8"}
@@ -38,6 +45,9 @@ func TestArtifactRoundTrip(t *testing.T) {
 				t.Fatalf("%s[%d] = %v, want %v", o.Name, i, vb[i], va[i])
 			}
 		}
+	}
+	if b.Gzip != gz {
+		t.Fatalf("Gzip = %v after load", b.Gzip)
 	}
 	if b.Name() != path {
 		t.Fatalf("Name() = %q", b.Name())
@@ -70,7 +80,9 @@ func TestArtifactBytesDeterministic(t *testing.T) {
 }
 
 func TestDecodeBadInput(t *testing.T) {
-	good, err := testArtifact(t, smallGrid, llama3, 1).Encode()
+	ga := testArtifact(t, smallGrid, llama3, 1)
+	ga.Gzip = true
+	good, err := ga.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
