@@ -3,9 +3,9 @@ package rng
 import "math"
 
 // NumPy reproduces the draws of numpy's legacy numpy.random.RandomState
-// (also the global numpy.random.* functions) bit for bit, up to the last-ulp
-// differences between Go's math.Log/Pow/Sqrt and the C library's in the
-// gamma and Gaussian paths.
+// (also the global numpy.random.* functions) bit for bit, up to rare
+// last-ulp differences between Log/math.Pow and the C library's log/pow in
+// the exponential, Gaussian and gamma paths.
 //
 // The zero value is not usable; call NewNumPy. A NumPy value may be copied
 // to snapshot the stream (the cached Gaussian is copied too). Methods other
@@ -41,7 +41,7 @@ func (n *NumPy) Uint32() uint32 { return n.mt.uint32() }
 func (n *NumPy) RandomSample() float64 { return n.mt.res53() }
 
 // StandardExponential returns legacy standard_exponential(): -ln(1 - U).
-func (n *NumPy) StandardExponential() float64 { return -math.Log(1.0 - n.mt.res53()) }
+func (n *NumPy) StandardExponential() float64 { return -Log(1.0 - n.mt.res53()) }
 
 // Gauss returns legacy_gauss(), the standard normal used by
 // standard_normal and standard_gamma: the polar Box–Muller method. Draw
@@ -63,7 +63,7 @@ func (n *NumPy) Gauss() float64 {
 			break
 		}
 	}
-	f := math.Sqrt(-2.0 * math.Log(r2) / r2)
+	f := math.Sqrt(-2.0 * Log(r2) / r2)
 	n.gauss = f * x1
 	n.hasGauss = true
 	return f * x2
@@ -100,7 +100,7 @@ func (n *NumPy) StandardGamma(shape float64) float64 {
 					return x
 				}
 			} else {
-				y := -math.Log((1 - u) / shape)
+				y := -Log((1 - u) / shape)
 				x := math.Pow(1.0-shape+shape*y, 1.0/shape)
 				if x <= v+y {
 					return x
@@ -124,7 +124,7 @@ func (n *NumPy) StandardGamma(shape float64) float64 {
 			if u < 1.0-0.0331*(x*x)*(x*x) {
 				return b * v
 			}
-			if math.Log(u) < 0.5*x*x+b*(1.0-v+math.Log(v)) {
+			if Log(u) < 0.5*x*x+b*(1.0-v+Log(v)) {
 				return b * v
 			}
 		}

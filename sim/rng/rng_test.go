@@ -151,3 +151,11 @@ func ExampleNumPy_Permutation() {
 	// Output:
 	// [8 1 5 0 7 2 9 4 3 6]
 }
+
+func BenchmarkLog(b *testing.B) {
+	var s float64
+	for i := 0; i < b.N; i++ {
+		s += Log(0.25 + float64(i&1023)/1024)
+	}
+	_ = s
+}

@@ -1,7 +1,6 @@
 package workload
 
 import (
-	"math"
 	"testing"
 
 	"github.com/vidur-go/vidur-go/sim/rng"
@@ -17,7 +16,7 @@ func TestDefaultConfigArrivals(t *testing.T) {
 		t.Fatalf("got %d requests, want 128", len(reqs))
 	}
 	for i, want := range []float64{2.040120574549602, 2.0907782526350798, 2.7340263807850107, 3.2391987521252377, 5.9063840977414035} {
-		if math.Abs(reqs[i].ArrivedAt-want) > 1e-15*want {
+		if reqs[i].ArrivedAt != want {
 			t.Errorf("request %d arrives at %v, want %v", i, reqs[i].ArrivedAt, want)
 		}
 		if reqs[i].NumPrefillTokens != 2048 || reqs[i].NumDecodeTokens != 512 {

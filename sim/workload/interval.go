@@ -49,7 +49,7 @@ func newIntervalGen(c IntervalConfig) (intervalGen, error) {
 func (g *intervalGen) next(py *rng.Python, np *rng.NumPy) (dt float64, ok bool) {
 	switch g.kind {
 	case IntervalPoisson:
-		dt = -math.Log(1.0-py.Random()) / g.qps
+		dt = -rng.Log(1.0-py.Random()) / g.qps
 		return math.Min(dt, g.cap), true
 	case IntervalGamma:
 		return np.StandardGamma(g.shape) * g.scale, true

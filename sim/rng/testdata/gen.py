@@ -11,6 +11,7 @@ order, so the tests also check that mixed calls continue the stream exactly.
 Floats are written with repr (shortest round-trip), so Go parses them exactly.
 """
 import json
+import math
 import random
 import sys
 
@@ -95,12 +96,21 @@ def main():
     numpy += [numpy_case(s, np_gamma) for s in (42, 99)]
     numpy += [numpy_case(s, np_perm) for s in (42, 5)]
 
+    # math.log (the C library's log) on 1-u, the argument of Vidur's poisson
+    # intervals, plus a spread of magnitudes.
+    lr = random.Random(2024)
+    xs = [1.0 - lr.random() for _ in range(4000)]
+    xs += [lr.random() * 10.0 ** lr.randint(-300, 300) for _ in range(1000)]
+    xs += [5e-324, 2.2250738585072014e-308, 0.5, 0.7071067811865476, 1.0, 1.5, 2.0, 1e308]
+    log = [[x, math.log(x)] for x in xs if x > 0]
+
     json.dump({
         "generator": "sim/rng/testdata/gen.py",
         "python_version": sys.version.split()[0],
         "numpy_version": np.__version__,
         "python": python,
         "numpy": numpy,
+        "log": log,
     }, sys.stdout, indent=1)
     sys.stdout.write("\n")
 
