@@ -23,20 +23,20 @@ const (
 // Vidur's operation names: the time_stats.<name> columns of the CSVs the
 // trainer reads (spec §9.1).
 const (
-	NameAttnPreProj   = "attn_pre_proj"
-	NameAttnPostProj  = "attn_post_proj"
-	NameMLPUpProj     = "mlp_up_proj"
-	NameMLPDownProj   = "mlp_down_proj"
-	NameMLPAct        = "mlp_act"
-	NameInputNorm     = "input_layernorm"
-	NamePostAttnNorm  = "post_attention_layernorm"
-	NameAttnRope      = "attn_rope"
-	NameAdd           = "add"
-	NameAttnPrefill   = "attn_prefill"
-	NameAttnDecode    = "attn_decode"
-	NameAttnKVSave    = "attn_kv_cache_save"
-	NameAllReduce     = "all_reduce"
-	NameSendRecv      = "send_recv"
+	NameAttnPreProj  = "attn_pre_proj"
+	NameAttnPostProj = "attn_post_proj"
+	NameMLPUpProj    = "mlp_up_proj"
+	NameMLPDownProj  = "mlp_down_proj"
+	NameMLPAct       = "mlp_act"
+	NameInputNorm    = "input_layernorm"
+	NamePostAttnNorm = "post_attention_layernorm"
+	NameAttnRope     = "attn_rope"
+	NameAdd          = "add"
+	NameAttnPrefill  = "attn_prefill"
+	NameAttnDecode   = "attn_decode"
+	NameAttnKVSave   = "attn_kv_cache_save"
+	NameAllReduce    = "all_reduce"
+	NameSendRecv     = "send_recv"
 )
 
 // Shape is the per-device problem size of one measurement. Only the fields

@@ -198,7 +198,9 @@ func TestBuildNoTensorParallel(t *testing.T) {
 }
 
 func TestBuildBudget(t *testing.T) {
-	full, err := Build(baseRequest())
+	small := baseRequest()
+	small.TP = []int{1, 2}
+	full, err := Build(small)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,11 +208,12 @@ func TestBuildBudget(t *testing.T) {
 		name   string
 		budget Budget
 	}{
-		{"points", Budget{Points: 4000}},
+		{"points", Budget{Points: 2000}},
 		{"seconds", Budget{GPUSeconds: full.GPUSeconds() / 5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := baseRequest()
+			req.TP = []int{1, 2}
 			req.Budget = tc.budget
 			p, err := Build(req)
 			if err != nil {
