@@ -114,7 +114,9 @@ func (r *hfReader) integer(key string, required bool, def int) int {
 		return def
 	}
 	var n json.Number
-	if err := json.Unmarshal(r.keys[key], &n); err != nil {
+	raw := bytes.TrimSpace(r.keys[key])
+	// json.Number also accepts a quoted number; a config.json must not quote.
+	if raw[0] == '"' || json.Unmarshal(raw, &n) != nil {
 		r.fail(key, "want an integer, got %s", short(r.keys[key]))
 		return def
 	}
