@@ -16,7 +16,15 @@ type Device struct {
 	MemoryBandwidthGBps float64 `json:"memory_bandwidth_gbps"`
 	// PricePerHour is the default on-demand cost in US dollars per GPU-hour.
 	PricePerHour float64 `json:"price_per_hour"`
-	// Sources cite where each figure comes from.
+	// VidurFP16TFLOPS is Vidur's figure for the same SKU where Vidur has one
+	// (0 otherwise); use it instead of FP16TFLOPS to reproduce Vidur's MFU
+	// exactly (h100: 1000 in Vidur vs 989.4 dense on the datasheet).
+	VidurFP16TFLOPS float64 `json:"vidur_fp16_tflops,omitempty"`
+	// VidurMemoryGB is Vidur's total_memory_gb for the SKU where Vidur has
+	// one (0 otherwise); a40: 45 in Vidur, a bug (the card has 48 GB).
+	VidurMemoryGB float64 `json:"vidur_memory_gb,omitempty"`
+	// Sources cite where each figure comes from; each entry starts with the
+	// JSON keys it supports ("memory_gb, fp16_tflops: NVIDIA datasheet …").
 	Sources []string `json:"sources"`
 }
 
@@ -32,7 +40,9 @@ type Node struct {
 	// InterconnectGBps is the per-device unidirectional intra-node bandwidth
 	// in GB/s.
 	InterconnectGBps float64 `json:"interconnect_gbps"`
-	// InterNodeGBps is the per-device network bandwidth between nodes in GB/s.
+	// InterNodeGBps is the per-device network bandwidth between nodes in
+	// GB/s; 0 means not known (Vidur's pairwise-NVLink test nodes), in which
+	// case only measured send_recv profiles describe cross-node transfers.
 	InterNodeGBps float64  `json:"inter_node_gbps"`
 	Sources       []string `json:"sources"`
 }
