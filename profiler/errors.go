@@ -3,6 +3,7 @@ package profiler
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ParseError is a data problem in a profile CSV. Line is the 1-based line
@@ -40,5 +41,13 @@ type WrongKindError struct {
 }
 
 func (e *WrongKindError) Error() string {
-	return fmt.Sprintf("this is not a %s profile: its header looks like a %s profile", e.Want, e.Got)
+	return fmt.Sprintf("this is not %s profile: its header looks like %s profile", article(e.Want), article(e.Got))
+}
+
+// article prefixes a kind name with "a" or "an".
+func article(kind string) string {
+	if kind != "" && strings.ContainsRune("aeiou", rune(kind[0])) || kind == KindMLP {
+		return "an " + kind
+	}
+	return "a " + kind
 }

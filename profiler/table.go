@@ -97,7 +97,7 @@ func (t *table) require(kind string, names ...string) ([]int, error) {
 	for i, n := range names {
 		j, ok := t.col[n]
 		if !ok {
-			var err error = fmt.Errorf("missing; a %s profile needs the columns %s", kind, strings.Join(names, ", "))
+			var err error = fmt.Errorf("missing; %s profile needs the columns %s", article(kind), strings.Join(names, ", "))
 			if got, ok := DetectKind(t.header); ok && got != kind {
 				err = fmt.Errorf("missing: %w", &WrongKindError{Want: kind, Got: got})
 			}
