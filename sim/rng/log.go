@@ -40,9 +40,10 @@ func Log(x float64) float64 {
 	vLo := math.FMA(uHi, uHi, -vHi) + 2*uHi*uLo
 	// atanh(u)/u = Σ_j v^j/(2j+1): terms j ≥ 6 (below 2^-30 relative) in
 	// double, j = 5 … 1 by double-double Horner, j = 0 is 1.
+	// v ≤ 0.0295, so v^16 < 2^-81.
 	tail := 0.0
-	for j := 20; j >= 6; j-- {
-		tail = tail*vHi + 1/float64(2*j+1)
+	for j := 15; j >= 6; j-- {
+		tail = tail*vHi + oddRecip[j]
 	}
 	aHi, aLo := ddMul(vHi, vLo, tail, 0)
 	for j := 5; j >= 1; j-- {
@@ -65,6 +66,14 @@ const (
 	ln2Hi = 0x1.62e42fefa39efp-1
 	ln2Lo = 0x1.abc9e3b39803fp-56
 )
+
+// oddRecip[j] = 1/(2j+1) rounded to double.
+var oddRecip = func() (t [16]float64) {
+	for j := range t {
+		t[j] = 1 / float64(2*j+1)
+	}
+	return t
+}()
 
 // recipOdd[j] = 1/(2j+1) as a double-double.
 var recipOdd = func() (t [6][2]float64) {

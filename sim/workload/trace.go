@@ -190,7 +190,6 @@ func (t *csvTable) next() ([]string, int, error) {
 	if err == io.EOF {
 		return nil, 0, io.EOF
 	}
-	line, _ := t.r.FieldPos(0)
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -198,6 +197,7 @@ func (t *csvTable) next() ([]string, int, error) {
 		}
 		return nil, 0, fmt.Errorf("read %s: %w", t.name, err)
 	}
+	line, _ := t.r.FieldPos(0)
 	for _, c := range t.cols {
 		if c >= len(rec) {
 			return nil, 0, fmt.Errorf("read %s line %d: row has %d fields, expected at least %d (column %q is field %d)",
