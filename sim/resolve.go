@@ -1,0 +1,191 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/vidur-go/vidur-go/hardware"
+	"github.com/vidur-go/vidur-go/models"
+	"github.com/vidur-go/vidur-go/predictor"
+	"github.com/vidur-go/vidur-go/sim/metrics"
+	"github.com/vidur-go/vidur-go/sim/rng"
+	"github.com/vidur-go/vidur-go/sim/workload"
+)
+
+// Setup is a configuration resolved against the catalogs: the deployment
+// parameters, the generated requests, the batch timer and the random stream
+// the random router continues. Run it any number of times; each run starts
+// from the same random state.
+type Setup struct {
+	Config   Config
+	Params   Params
+	Device   hardware.Device
+	Node     hardware.Node
+	Requests []workload.Request
+	Timer    predictor.BatchTimer
+	// TimerSource describes where batch times come from (artifact name and
+	// provenance); Analytical is true when they are not measured.
+	TimerSource string
+	Analytical  bool
+	rng         rng.Python
+}
+
+// analyticalEfficiency is used for the in-process analytical timer when no
+// artifact exists: typical H100/A100 fractions of peak for dense fp16
+// kernels at serving sizes. The numbers are estimates, not measurements;
+// every output of such a run says so.
+var analyticalEfficiency = predictor.Efficiency{
+	GEMMCompute: 0.7, GEMMMemory: 0.8, GEMMLaunchMs: 0.005,
+	ElementwiseMemory: 0.7, ElementwiseLaunchMs: 0.003,
+	AttentionCompute: 0.5, AttentionMemory: 0.7, AttentionLaunchMs: 0.008,
+	Network: 0.7, NetworkLatencyMs: 0.01,
+}
+
+// Prepare validates cfg, looks up the model and hardware, generates the
+// workload, and loads (or builds) the batch timer. timer, if non-nil, is
+// used instead of the configured predictor.
+func Prepare(cfg Config, timer predictor.BatchTimer) (*Setup, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cl := cfg.Cluster
+	var model models.Config
+	var err error
+	if cl.ModelConfig != "" {
+		model, err = models.LoadHFConfig(cl.ModelConfig)
+	} else {
+		model, err = models.Lookup(cl.Model)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := model.Validate(cl.TensorParallelSize, cl.PipelineStages); err != nil {
+		return nil, err
+	}
+	dev, err := hardware.LookupDevice(cl.Device)
+	if err != nil {
+		return nil, err
+	}
+	node, err := hardware.LookupNode(cl.Node)
+	if err != nil {
+		return nil, err
+	}
+	if node.Device != "" && node.Device != dev.Name {
+		return nil, fmt.Errorf("node %s holds %s devices, not %s (choose a %s node, e.g. %s_dgx)", node.Name, node.Device, dev.Name, dev.Name, dev.Name)
+	}
+	if cl.TensorParallelSize > node.DevicesPerNode {
+		return nil, fmt.Errorf("tensor parallel size %d exceeds the %d devices of one %s node (tensor parallelism stays within a node; use --pp for more devices)",
+			cl.TensorParallelSize, node.DevicesPerNode, node.Name)
+	}
+	if err := node.ValidateWorld(cl.TensorParallelSize, cl.PipelineStages); err != nil {
+		return nil, err
+	}
+
+	s := &Setup{Config: cfg, Device: dev, Node: node}
+	py := rng.NewPython(cfg.Seed)
+	s.Requests, err = workload.Generate(cfg.Workload, py)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Requests) == 0 {
+		return nil, errors.New("workload: no requests generated")
+	}
+	s.rng = *py
+
+	s.Params = Params{
+		Model: model, DeviceMemoryGB: dev.MemoryGB, DeviceFP16TFLOPS: dev.FP16TFLOPS,
+		TP: cl.TensorParallelSize, PP: cl.PipelineStages, Replicas: cl.Replicas,
+		MemoryMarginFraction: cl.MemoryMarginFraction, Router: cl.Router,
+		Scheduler: cfg.schedulerParams(), MaxTokens: cfg.Workload.MaxTokens, TimeLimitS: cfg.TimeLimitS,
+		Record: metrics.Options{Batches: cfg.Output.BatchMetrics || cfg.Output.Plots, Stages: cfg.Output.ChromeTrace,
+			Series: cfg.Output.Plots, TokenGaps: cfg.Output.TokenTBT},
+	}
+	s.Params.Scheduler.NumBlocks = cfg.Scheduler.NumBlocks
+	if _, err := s.Params.Plan(); err != nil {
+		return nil, err
+	}
+	if timer != nil {
+		s.Timer, s.TimerSource = timer, "caller-supplied batch timer"
+		return s, nil
+	}
+	if err := s.loadTimer(model); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Setup) loadTimer(model models.Config) error {
+	cfg, cl := s.Config, s.Config.Cluster
+	var art *predictor.Artifact
+	path := cfg.Predictor.Artifact
+	if path == "" {
+		p, err := predictor.Find(cfg.Predictor.ArtifactDir, model.Name, cl.Device, cl.Node, cl.TensorParallelSize)
+		switch {
+		case err == nil:
+			path = p
+		case cfg.Predictor.RequireArtifact:
+			return err
+		}
+	} else if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("predictor artifact %s does not exist; build it with\n  vidur-train fit --model %s --device %s --node %s --tp %d -o %s\n(or import Vidur's data first: vidur-profile import)",
+			path, model.Name, cl.Device, cl.Node, cl.TensorParallelSize, path)
+	}
+	var err error
+	if path != "" {
+		art, err = predictor.Load(path)
+		if err != nil {
+			return err
+		}
+	} else {
+		art, err = predictor.Analytical(model, s.Device, s.Node, cl.TensorParallelSize, analyticalEfficiency)
+		if err != nil {
+			return fmt.Errorf("build analytical batch-time model: %w", err)
+		}
+	}
+	tc := predictor.DefaultTimerConfig(model, cl.TensorParallelSize, cl.PipelineStages)
+	p := cfg.Predictor
+	tc.DecodeOverheadFraction = p.AttentionDecodeBatchingOverheadFraction
+	tc.PrefillOverheadFraction = p.AttentionPrefillBatchingOverheadFraction
+	tc.NCCLLaunchOverheadMs = p.NCCLCPULaunchOverheadMs
+	tc.NCCLSkewPerDeviceMs = p.NCCLCPUSkewOverheadPerDeviceMs
+	tc.KVGranularity = p.KVCachePredictionGranularity
+	tc.SkipCPUOverhead = p.SkipCPUOverheadModeling
+	t, err := predictor.NewTimer(art, tc)
+	if err != nil {
+		return fmt.Errorf("predictor artifact %s: %w", art.Name(), err)
+	}
+	s.Timer = t
+	prov := art.Header.Provenance
+	s.Analytical = prov == predictor.ProvenanceAnalytical
+	switch {
+	case path == "":
+		s.TimerSource = fmt.Sprintf("analytical, not measured: roofline model of %s on %s built in process (no artifact for this combination; build one with vidur-train)", model.Name, s.Device.Name)
+	case s.Analytical:
+		s.TimerSource = fmt.Sprintf("analytical, not measured: artifact %s (%s)", path, art.Name())
+	default:
+		s.TimerSource = fmt.Sprintf("artifact %s (%s, provenance %s)", path, art.Name(), prov)
+	}
+	return nil
+}
+
+// Run simulates the setup. Progress, if non-nil, receives (completed,
+// total) request counts as the run advances.
+func (s *Setup) Run(progress func(done, total int)) (*Result, error) {
+	r := s.rng // each run continues the stream from the same point
+	p := s.Params
+	p.Progress = progress
+	p.ProgressStep = max(1, len(s.Requests)/200)
+	return Simulate(p, s.Requests, s.Timer, &r)
+}
+
+// Run resolves cfg and simulates it once: the cheap in-process path (no
+// files written). timer may be nil to use the configured predictor.
+func Run(cfg Config, timer predictor.BatchTimer) (*Result, error) {
+	s, err := Prepare(cfg, timer)
+	if err != nil {
+		return nil, err
+	}
+	return s.Run(nil)
+}
