@@ -137,7 +137,7 @@ func reportImport(stdout, stderr io.Writer, dir string, results []profiler.Impor
 	for _, s := range []string{profiler.StatusImported, profiler.StatusUpdated, profiler.StatusUnchanged, profiler.StatusSkipped, profiler.StatusFailed} {
 		parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 	}
-	fmt.Fprintf(stdout, "%d files: %s (store %s)\n", len(results), strings.Join(parts, ", "), dir)
+	fmt.Fprintf(stdout, "%s: %s (store %s)\n", plural(len(results), "file"), strings.Join(parts, ", "), dir)
 	for _, r := range results {
 		if r.Status == profiler.StatusFailed {
 			fmt.Fprintf(stderr, "error: %v\n", r.Err)
@@ -197,7 +197,7 @@ synthetic, and where it came from.`,
 		if err := cli.Table(out, []string{"path", "kind", "sku/node", "model", "rows", "data", "source"}, rows); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "%d profiles in %s\n", len(profiles), dir)
+		fmt.Fprintf(out, "%s in %s\n", plural(len(profiles), "profile"), dir)
 		return nil
 	}
 	return cmd
