@@ -207,7 +207,7 @@ func parseHF(src, source, name, fallbackName string, raw []byte) (Config, error)
 	}
 	for _, k := range moeKeys {
 		if r.present(k) {
-			return Config{}, fmt.Errorf("%s: key \"model_type\": %q is not supported yet (supported: %s): mixture-of-experts models (%s = %s) are not modelled",
+			return Config{}, fmt.Errorf("%s: key \"model_type\": model_type %q is not supported yet (supported: %s): mixture-of-experts models (%s = %s) are not modelled",
 				src, family, strings.Join(SupportedFamilies, ", "), k, short(keys[k]))
 		}
 	}

@@ -108,3 +108,21 @@ func TestDivisors(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateKeepsVidurSplits checks the claim in
+// docs/differences-from-vidur.md: for Vidur's models and TP ∈ {1, 2, 4, 8},
+// Validate accepts exactly the splits Vidur's own start-up rules accept.
+func TestValidateKeepsVidurSplits(t *testing.T) {
+	for _, r := range vidurRegistry {
+		c := mustLookup(t, r.name)
+		for _, tp := range []int{1, 2, 4, 8} {
+			for pp := 1; pp <= 8; pp++ {
+				vidur := c.NumLayers%pp == 0 && c.EmbeddingDim%tp == 0 && c.NumQHeads%tp == 0 &&
+					(!c.NoTensorParallel || tp == 1)
+				if ours := c.Validate(tp, pp) == nil; ours != vidur {
+					t.Errorf("%s TP %d PP %d: Validate ok=%v, Vidur's rules ok=%v", c.Name, tp, pp, ours, vidur)
+				}
+			}
+		}
+	}
+}
