@@ -98,13 +98,11 @@ func GridSearch(X [][]float64, y []float64, candidates []Estimator, opts SearchO
 				return nil, fmt.Errorf("grid search: candidate %s: %w", c, err)
 			}
 		}
-		best := 0
-		prog.total = k*shared.NEstimators + 0 // refit added below once known
+		prog.total = k * shared.NEstimators // the refit's trees are added once known
 		searchShared(d, folds, candidates, shared, opts.Seed, workers, res, prog)
 		res.MeanMAPE = meanRows(res.FoldMAPE)
-		best = argmin(res.MeanMAPE)
-		res.Best = best
-		p := candidates[best].(ForestParams)
+		res.Best = argmin(res.MeanMAPE)
+		p := candidates[res.Best].(ForestParams)
 		prog.addTotal(p.NEstimators)
 		rows := make([]int, d.rows())
 		for i := range rows {
