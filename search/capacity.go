@@ -1,0 +1,246 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// ProbeResult is one simulation of the capacity search.
+type ProbeResult struct {
+	QPS float64 `json:"qps"`
+	// OK is true when every SLO held.
+	OK      bool    `json:"ok"`
+	Outcome Outcome `json:"outcome"`
+}
+
+// Capacity is the result of the capacity search of one configuration.
+type Capacity struct {
+	// QPS is the highest probed arrival rate at which every SLO held; 0 when
+	// none did down to CapacityOptions.MinQPS.
+	QPS float64 `json:"qps"`
+	// Quantiles names the entries of every Outcome.Values below.
+	Quantiles []QuantileSpec `json:"quantiles"`
+	// At is the probe at QPS (nil when QPS is 0).
+	At *ProbeResult `json:"at,omitempty"`
+	// Above is the lowest probed rate that violated an SLO (nil when the
+	// search reached MaxQPS without a violation).
+	Above *ProbeResult `json:"above,omitempty"`
+	// Capped is true when MaxQPS itself met every SLO.
+	Capped bool `json:"capped,omitempty"`
+	// Truncated is true when MaxProbes stopped the search before the
+	// tolerance was reached.
+	Truncated bool `json:"truncated,omitempty"`
+	// Why says what limits the capacity: the SLO violated just above it, or
+	// for zero capacity, why even the lowest rate fails.
+	Why string `json:"why"`
+	// Probes lists every simulation in the order run.
+	Probes []ProbeResult `json:"probes"`
+}
+
+// Value returns quantile q of metric m at the capacity probe (NaN when the
+// capacity is zero or the quantile was not recorded).
+func (c *Capacity) Value(m Metric, q float64) float64 {
+	if c.At == nil {
+		return math.NaN()
+	}
+	return valueOf(c.Quantiles, c.At.Outcome, m, q)
+}
+
+func valueOf(specs []QuantileSpec, o Outcome, m Metric, q float64) float64 {
+	i := indexOf(specs, QuantileSpec{m, q})
+	if i < 0 || i >= len(o.Values) {
+		return math.NaN()
+	}
+	return o.Values[i]
+}
+
+// FindCapacity returns the highest QPS at which a simulation of p meets
+// every SLO, to relative tolerance opts.Tolerance, assuming the SLO metrics
+// grow with the arrival rate.
+//
+// It probes opts.StartQPS first. If the SLOs hold it doubles the rate until
+// one fails or opts.MaxQPS is reached; if they fail it halves the rate until
+// they hold or opts.MinQPS fails too (zero capacity). It then bisects the
+// bracket [lo (met), hi (violated)] at its midpoint until hi − lo ≤
+// Tolerance · lo, so the true capacity c* (for a monotone system) satisfies
+// QPS ≤ c* < QPS · (1 + Tolerance). At most opts.MaxProbes simulations run.
+// Every probe simulates the same requests (same seed), time-scaled to its
+// rate, so results are deterministic given a deterministic Evaluator.
+//
+// opts must be normalized (as ParseSpace leaves it) and slos non-empty.
+func FindCapacity(ctx context.Context, ev Evaluator, p Point, slos []SLO, opts CapacityOptions) (Capacity, error) {
+	if len(slos) == 0 {
+		panic("search: FindCapacity without SLOs")
+	}
+	specs := probeQuantiles(slos)
+	c := Capacity{Quantiles: specs}
+	probe := func(qps float64) (*ProbeResult, error) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		o, err := ev.Evaluate(ctx, Probe{Point: p, QPS: qps, Quantiles: specs})
+		if err != nil {
+			return nil, fmt.Errorf("simulate %s at %g QPS: %w", p.Label(), qps, err)
+		}
+		if err := checkOutcome(o, specs); err != nil {
+			return nil, fmt.Errorf("simulate %s at %g QPS: %w", p.Label(), qps, err)
+		}
+		r := ProbeResult{QPS: qps, OK: len(violations(slos, specs, o)) == 0, Outcome: o}
+		c.Probes = append(c.Probes, r)
+		return &c.Probes[len(c.Probes)-1], nil
+	}
+	budgetLeft := func() bool { return len(c.Probes) < opts.MaxProbes }
+
+	var lo, hi ProbeResult
+	haveLo, haveHi := false, false
+	first, err := probe(opts.StartQPS)
+	if err != nil {
+		return c, err
+	}
+	if first.OK {
+		lo, haveLo = *first, true
+		for !haveHi {
+			if lo.QPS >= opts.MaxQPS {
+				c.Capped = true
+				break
+			}
+			if !budgetLeft() {
+				c.Truncated = true
+				break
+			}
+			r, err := probe(math.Min(2*lo.QPS, opts.MaxQPS))
+			if err != nil {
+				return c, err
+			}
+			if r.OK {
+				lo = *r
+			} else {
+				hi, haveHi = *r, true
+			}
+		}
+	} else {
+		hi, haveHi = *first, true
+		for !haveLo {
+			if hi.QPS <= opts.MinQPS {
+				c.Above = &hi
+				c.Why = explainZero(slos, specs, hi)
+				return c, nil
+			}
+			if !budgetLeft() {
+				c.Truncated = true
+				c.Above = &hi
+				c.Why = fmt.Sprintf("no rate met the SLOs within %d probes (lowest probed %g QPS): %s", opts.MaxProbes, hi.QPS, describeViolations(slos, specs, hi.Outcome))
+				return c, nil
+			}
+			r, err := probe(math.Max(hi.QPS/2, opts.MinQPS))
+			if err != nil {
+				return c, err
+			}
+			if r.OK {
+				lo, haveLo = *r, true
+			} else {
+				hi = *r
+			}
+		}
+	}
+	for haveHi && hi.QPS-lo.QPS > opts.Tolerance*lo.QPS {
+		if !budgetLeft() {
+			c.Truncated = true
+			break
+		}
+		r, err := probe((lo.QPS + hi.QPS) / 2)
+		if err != nil {
+			return c, err
+		}
+		if r.OK {
+			lo = *r
+		} else {
+			hi = *r
+		}
+	}
+	c.QPS = lo.QPS
+	c.At = &lo
+	switch {
+	case haveHi:
+		c.Above = &hi
+		c.Why = fmt.Sprintf("limited by %s at %s QPS", describeViolations(slos, specs, hi.Outcome), formatQPS(hi.QPS))
+	case c.Capped:
+		c.Why = fmt.Sprintf("every SLO still holds at max_qps %s; raise search.max_qps", formatQPS(opts.MaxQPS))
+	default:
+		c.Why = fmt.Sprintf("no violation found within %d probes (highest probed %s QPS)", opts.MaxProbes, formatQPS(lo.QPS))
+	}
+	return c, nil
+}
+
+// errBadOutcome marks an Evaluator that broke its contract.
+var errBadOutcome = errors.New("invalid simulation outcome")
+
+func checkOutcome(o Outcome, specs []QuantileSpec) error {
+	if len(o.Values) != len(specs) {
+		return fmt.Errorf("%w: %d values for %d quantiles", errBadOutcome, len(o.Values), len(specs))
+	}
+	for i, v := range o.Values {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			return fmt.Errorf("%w: %s %s = %v", errBadOutcome, specs[i].Metric.Label(), quantileName(specs[i].Quantile), v)
+		}
+	}
+	if o.Requests <= 0 {
+		return fmt.Errorf("%w: no request completed", errBadOutcome)
+	}
+	return nil
+}
+
+// violations returns the indices of the SLOs o breaks.
+func violations(slos []SLO, specs []QuantileSpec, o Outcome) []int {
+	var v []int
+	for i, s := range slos {
+		if valueOf(specs, o, s.Metric, s.Quantile) > s.MaxS {
+			v = append(v, i)
+		}
+	}
+	return v
+}
+
+// describeViolations is e.g. "TTFT p90 = 3.1 s > 2 s; TBT p99 = 250 ms > 200 ms".
+func describeViolations(slos []SLO, specs []QuantileSpec, o Outcome) string {
+	var parts []string
+	for _, i := range violations(slos, specs, o) {
+		s := slos[i]
+		parts = append(parts, fmt.Sprintf("%s = %s > %s", s.Name(), formatSeconds(valueOf(specs, o, s.Metric, s.Quantile)), formatSeconds(s.MaxS)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// explainZero says why even the lowest probed rate r violates the SLOs. At
+// such a rate requests rarely overlap, so a violated latency is the service
+// time itself, not queueing; the explanation quotes the figures that show it.
+func explainZero(slos []SLO, specs []QuantileSpec, r ProbeResult) string {
+	o := r.Outcome
+	v := func(m Metric, q float64) string { return formatSeconds(valueOf(specs, o, m, q)) }
+	var parts []string
+	for _, i := range violations(slos, specs, o) {
+		s := slos[i]
+		msg := fmt.Sprintf("%s = %s > %s even at %s QPS", s.Name(), v(s.Metric, s.Quantile), formatSeconds(s.MaxS), formatQPS(r.QPS))
+		switch s.Metric {
+		case TTFT:
+			msg += fmt.Sprintf(": requests barely queue there (scheduling delay p99 = %s), so the prefill itself is too slow — the longest prompts take up to %s to their first token",
+				v(SchedulingDelay, 0.99), v(TTFT, 1))
+		case TBT:
+			msg += fmt.Sprintf(": at this load batches are small, so single decode iterations are too slow (TBT p50 = %s, max %s)", v(TBT, 0.5), v(TBT, 1))
+		case SchedulingDelay:
+			msg += fmt.Sprintf(": requests wait for batch slots or KV-cache blocks even without load (scheduling delay max = %s)", v(SchedulingDelay, 1))
+		case E2E:
+			msg += fmt.Sprintf(": serving one request alone takes this long (E2E p50 = %s)", v(E2E, 0.5))
+		}
+		parts = append(parts, msg)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// formatQPS writes a rate with 4 significant digits.
+func formatQPS(q float64) string {
+	return fmt.Sprintf("%.4g", q)
+}
