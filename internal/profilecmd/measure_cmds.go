@@ -1,17 +1,9 @@
 package profilecmd
 
-import (
-	"github.com/spf13/cobra"
-
-	"github.com/vidur-go/vidur-go/internal/cli"
-)
-
-func newPlanCmd() *cobra.Command {
-	return cli.NotYet("plan", "Plan an operator sweep and estimate its GPU time", 5)
-}
-func newRunCmd() *cobra.Command {
-	return cli.NotYet("run", "Measure an operator sweep on this machine", 5)
-}
-func newVerifyCmd() *cobra.Command {
-	return cli.NotYet("verify", "Re-measure a sample of a profile and report drift", 5)
-}
+// The measurement commands of issue 5 (profiling on real hardware):
+//
+//	plan   newPlanCmd   (measure_plan.go)   operator shapes and GPU-time estimate
+//	run    newRunCmd    (measure_run.go)    measure a plan with the PyTorch worker
+//	verify newVerifyCmd (measure_verify.go) re-measure a sample and report drift
+//
+// The resumable measurement journal is in measure_journal.go.

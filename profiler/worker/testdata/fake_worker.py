@@ -4,11 +4,21 @@
 # shape.kind exists (then answer); "garbage": print a non-JSON line.
 import json, os, sys
 
+CRASH_TOKENS = int(os.environ.get("FAKE_WORKER_CRASH_TOKENS", "-1"))  # crash on op "linear" at these tokens
+HANG_AFTER = int(os.environ.get("FAKE_WORKER_HANG_AFTER", "-1"))  # stop answering after this many requests
+served = 0
+
 print(json.dumps({"hello": {"python": sys.executable, "torch": "fake", "device": "cpu", "dtype": "float32",
                             "timing": "perf_counter", "attention_backend": "none"}}), flush=True)
 for line in sys.stdin:
     req = json.loads(line)
     op, s = req["op"], req.get("shape", {})
+    served += 1
+    if HANG_AFTER >= 0 and served > HANG_AFTER:
+        import time
+        time.sleep(3600)
+    if op == "linear" and s.get("tokens") == CRASH_TOKENS:
+        op = "crash"
     if op == "crash" or (op == "crash_once" and not os.path.exists(s["kind"])):
         if op == "crash_once":
             open(s["kind"], "w").close()
