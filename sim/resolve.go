@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 
 	"github.com/vidur-go/vidur-go/hardware"
@@ -139,7 +140,7 @@ func (s *Setup) loadTimer(model models.Config) error {
 			return err
 		}
 	} else {
-		art, err = predictor.Analytical(model, s.Device, s.Node, cl.TensorParallelSize, analyticalEfficiency)
+		art, err = predictor.AnalyticalOnGrid(model, s.Device, s.Node, cl.TensorParallelSize, analyticalEfficiency, s.analyticalGrid())
 		if err != nil {
 			return fmt.Errorf("build analytical batch-time model: %w", err)
 		}
@@ -168,6 +169,25 @@ func (s *Setup) loadTimer(model models.Config) error {
 		s.TimerSource = fmt.Sprintf("artifact %s (%s, provenance %s)", path, art.Name(), prov)
 	}
 	return nil
+}
+
+// analyticalGrid is Vidur's default grid, enlarged for the schedulers
+// without a token budget (orca, faster_transformer), whose batches hold up
+// to max_batch_size whole prompts: tokens up to max_tokens × batch size and
+// prefill chunks up to √(batch size) × max_tokens (the §8.2 key).
+func (s *Setup) analyticalGrid() predictor.Grid {
+	g := predictor.DefaultGrid()
+	g.MaxTokens = max(g.MaxTokens, s.Params.MaxTokens)
+	g.MaxKVTokens = max(g.MaxKVTokens, s.Params.MaxTokens)
+	g.MaxPrefillChunk = max(g.MaxPrefillChunk, s.Params.MaxTokens)
+	g.MaxBatchSize = max(g.MaxBatchSize, s.Params.Scheduler.BatchSizeCap)
+	if k := s.Params.Scheduler.Kind; k == "orca" || k == "faster_transformer" {
+		plan, _ := s.Params.Plan()
+		b := min(plan.MaxBatchSize, s.Params.Scheduler.BatchSizeCap)
+		g.MaxTokens = s.Params.MaxTokens * b
+		g.MaxPrefillChunk = int(math.Ceil(math.Sqrt(float64(b)) * float64(s.Params.MaxTokens)))
+	}
+	return g
 }
 
 // Run simulates the setup. Progress, if non-nil, receives (completed,

@@ -10,7 +10,8 @@
 // running request as the victim), because those decide batch composition.
 // Two outright Vidur bugs are fixed, each listed in
 // docs/differences-from-vidur.md: FasterTransformer frees a request's blocks
-// when it completes (Vidur leaks them, spec §6.3), and vLLM re-runs its
-// admission phase when its decode phase freed memory by restarting
-// requests and produced no batch (Vidur stalls, spec §6.4).
+// when it completes (Vidur leaks them, spec §6.3), and when vLLM or Sarathi
+// preempts a request whose context no longer fits in the whole KV cache,
+// the run fails with an error naming the request (Vidur silently stalls,
+// spec §6.4).
 package scheduler

@@ -10,10 +10,9 @@ import (
 // new request reserves blocks for its whole prompt and must leave the
 // watermark free; a running request needs one free block per iteration.
 type paged struct {
-	p            Params
-	maxMicro     int
-	watermark    int
-	restartedAny bool
+	p         Params
+	maxMicro  int
+	watermark int
 }
 
 func newPaged(p Params) paged {
@@ -59,7 +58,6 @@ func (s *paged) restart(c *cluster.Cluster, r *cluster.Replica, ri int32) error 
 		return err
 	}
 	r.Queue.PushFront(ri)
-	s.restartedAny = true
 	return nil
 }
 
@@ -76,7 +74,17 @@ func (s *paged) admitRunning(c *cluster.Cluster, r *cluster.Replica, ri int32, r
 			}
 			continue
 		}
-		return false, s.restart(c, r, ri)
+		if err := s.restart(c, r, ri); err != nil {
+			return false, err
+		}
+		// Vidur stalls here when the request's context has outgrown the
+		// whole KV cache: it can never be admitted again and nothing else
+		// will run (spec §6.4). Say so instead.
+		if need := s.blocksFor(q.P); need+s.watermark > r.NumBlocks {
+			return false, fmt.Errorf("replica %d: request %d needs %d KV blocks for its %d tokens of context, more than the replica's %d blocks less the %d-block watermark, so it can never run again; give the replica more memory (--tp, --pp, a larger device) or lower the workload's max tokens",
+				r.ID, ri, need, q.P, r.NumBlocks, s.watermark)
+		}
+		return false, nil
 	}
 	return true, s.alloc(c, r, ri)
 }

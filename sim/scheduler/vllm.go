@@ -13,7 +13,7 @@ type vllm struct {
 
 func (s *vllm) NextBatch(c *cluster.Cluster, r *cluster.Replica) (int32, error) {
 	h := c.NewBatch(r.ID)
-	for {
+	{
 		b := c.Batch(h)
 		maxN := 0
 		for r.Queue.Len() > 0 {
@@ -40,7 +40,6 @@ func (s *vllm) NextBatch(c *cluster.Cluster, r *cluster.Replica) (int32, error) 
 			return finish(c, h), nil
 		}
 
-		s.restartedAny = false
 		run := r.Running
 		sortByArrival(c, run)
 		head, tail := 0, len(run)
@@ -56,11 +55,6 @@ func (s *vllm) NextBatch(c *cluster.Cluster, r *cluster.Replica) (int32, error) 
 			}
 		}
 		r.Running = run[:copy(run, run[head:tail])]
-		// Vidur returns here even when restarts freed memory and the batch is
-		// empty, which stalls a replica with nothing in flight (spec §6.4);
-		// retry admission instead.
-		if b.Size() > 0 || !s.restartedAny {
-			return finish(c, h), nil
-		}
+		return finish(c, h), nil
 	}
 }
