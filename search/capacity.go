@@ -70,13 +70,25 @@ func valueOf(specs []QuantileSpec, o Outcome, m Metric, q float64) float64 {
 // Every probe simulates the same requests (same seed), time-scaled to its
 // rate, so results are deterministic given a deterministic Evaluator.
 //
-// opts must be normalized (as ParseSpace leaves it) and slos non-empty.
+// When ev implements Preparer, its Prepare runs first and its per-point
+// evaluator serves the probes. opts must be normalized (as ParseSpace
+// leaves it) and slos non-empty.
 func FindCapacity(ctx context.Context, ev Evaluator, p Point, slos []SLO, opts CapacityOptions) (Capacity, error) {
 	if len(slos) == 0 {
 		panic("search: FindCapacity without SLOs")
 	}
 	specs := probeQuantiles(slos)
 	c := Capacity{Quantiles: specs}
+	if pr, ok := ev.(Preparer); ok {
+		pev, release, err := pr.Prepare(ctx, p)
+		if err != nil {
+			return c, fmt.Errorf("prepare %s: %w", p.Label(), err)
+		}
+		if release != nil {
+			defer release()
+		}
+		ev = pev
+	}
 	probe := func(qps float64) (*ProbeResult, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err

@@ -169,3 +169,25 @@ func ExampleFindCapacity() {
 	// capacity 12.000 QPS after 12 probes
 	// limited by TTFT p90 = 2.02 s > 2 s; TBT p99 = 201 ms > 200 ms; scheduling delay p99 = 5.08 s > 5 s at 12.06 QPS
 }
+
+// preparingEvaluator counts Prepare/release pairs around the probes.
+type preparingEvaluator struct {
+	fakeEvaluator
+	prepared, released int
+}
+
+func (p *preparingEvaluator) Prepare(_ context.Context, pt Point) (Evaluator, func(), error) {
+	p.prepared++
+	return &p.fakeEvaluator, func() { p.released++ }, nil
+}
+
+func TestFindCapacityPreparer(t *testing.T) {
+	ev := &preparingEvaluator{fakeEvaluator: fakeEvaluator{capacity: func(Point) float64 { return 5 }, floorTTFT: 0.5}}
+	c, err := FindCapacity(context.Background(), ev, Point{}, DefaultSLOs(), defaultOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.prepared != 1 || ev.released != 1 || int(ev.calls.Load()) != len(c.Probes) {
+		t.Fatalf("prepared %d, released %d, %d calls for %d probes", ev.prepared, ev.released, ev.calls.Load(), len(c.Probes))
+	}
+}

@@ -134,8 +134,9 @@ func infeasibility(s *Space, p Point, m *models.Config, d hardware.Device, n har
 		return fmt.Sprintf("TP %d exceeds the %d devices of one %s node", p.TP, n.DevicesPerNode, n.Name)
 	case w > p.GPUs:
 		return fmt.Sprintf("TP×PP = %d exceeds the GPU budget of %d", w, p.GPUs)
-	case w > n.DevicesPerNode && w%n.DevicesPerNode != 0:
-		return fmt.Sprintf("TP×PP = %d spans %s nodes of %d devices without filling them", w, n.Name, n.DevicesPerNode)
+	}
+	if err := n.ValidateWorld(p.TP, p.PP); err != nil {
+		return err.Error()
 	}
 	if r := splitProblem(m, p.TP, p.PP); r != "" {
 		return r

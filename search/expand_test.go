@@ -70,7 +70,7 @@ workload: {prefill_tokens: 100, decode_tokens: 100}
 		{"TP8 fits dgx", "meta-llama/Meta-Llama-3-8B", "a100", "a100_dgx", "16", "8", "1", "vllm", "", ""},
 		{"budget", "meta-llama/Meta-Llama-3-8B", "a100", "a100_pairwise_nvlink", "4", "4", "2", "vllm", "", "TP×PP = 8 exceeds the GPU budget of 4"},
 		{"uneven nodes", "meta-llama/Meta-Llama-3-8B", "a100", "a100_pairwise_nvlink", "16", "2", "4", "vllm", "", ""},
-		{"uneven nodes 2", "meta-llama/Llama-2-70b-hf", "a100", "a100_dgx", "16", "2", "5", "vllm", "", "TP×PP = 10 spans a100_dgx nodes of 8 devices without filling them"},
+		{"uneven nodes 2", "meta-llama/Llama-2-70b-hf", "a100", "a100_dgx", "16", "2", "5", "vllm", "", "neither fits in one node of 8 nor fills whole nodes"},
 		{"PP does not divide layers", "meta-llama/Meta-Llama-3-8B", "a100", "a100_pairwise_nvlink", "16", "1", "3", "vllm", "", "pipeline parallel 3 does not divide num_layers 32"},
 		{"heads", "microsoft/phi-2", "a100", "a100_pairwise_nvlink", "16", "2", "1", "vllm", "", "tensor parallelism"},
 		{"lightllm PP", "meta-llama/Meta-Llama-3-8B", "a100", "a100_pairwise_nvlink", "16", "1", "2", "lightllm", "", "lightllm supports PP 1 only"},

@@ -132,6 +132,16 @@ type Evaluator interface {
 	Evaluate(ctx context.Context, p Probe) (Outcome, error)
 }
 
+// Preparer is an optional interface of an Evaluator that sets up
+// per-configuration state once (loading or building a batch-time
+// predictor, say) before the probes of a capacity search. FindCapacity
+// calls Prepare once per configuration, sends every probe of that
+// configuration to the returned Evaluator from one goroutine, and calls
+// release (when non-nil) afterwards.
+type Preparer interface {
+	Prepare(ctx context.Context, p Point) (ev Evaluator, release func(), err error)
+}
+
 // reportQuantiles are the quantiles every probe asks for besides the SLOs',
 // for the report and the zero-capacity explanation.
 var reportQuantiles = []QuantileSpec{

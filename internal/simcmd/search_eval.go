@@ -1,0 +1,190 @@
+package simcmd
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/vidur-go/vidur-go/hardware"
+	"github.com/vidur-go/vidur-go/models"
+	"github.com/vidur-go/vidur-go/predictor"
+	"github.com/vidur-go/vidur-go/search"
+	"github.com/vidur-go/vidur-go/sim"
+	"github.com/vidur-go/vidur-go/sim/metrics"
+	"github.com/vidur-go/vidur-go/sim/workload"
+)
+
+// searchCatalog backs search.Catalog with the embedded model and hardware
+// catalogs and the predictor artifact directory.
+type searchCatalog struct {
+	artifactDir     string
+	requireArtifact bool
+}
+
+func (c searchCatalog) Model(name string) (*models.Config, error) {
+	m, err := models.Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+func (searchCatalog) Device(name string) (hardware.Device, error) { return hardware.LookupDevice(name) }
+func (searchCatalog) Node(name string) (hardware.Node, error)     { return hardware.LookupNode(name) }
+
+// Predictor accepts every combination unless artifacts are required: the
+// simulator builds an analytical batch-time model in process when no
+// artifact exists (reported in each run's predictor field).
+func (c searchCatalog) Predictor(model, device, node string, tp int) error {
+	if !c.requireArtifact {
+		return nil
+	}
+	_, err := predictor.Find(c.artifactDir, model, device, node, tp)
+	return err
+}
+
+// simEvaluator runs the simulator for the search: one sim.Config per
+// probe, the batch timer loaded (or built) once per configuration.
+type simEvaluator struct {
+	space           *search.Space
+	artifactDir     string
+	requireArtifact bool
+}
+
+// simConfig is the simulator configuration of point p at qps, as Vidur's
+// search builds it (spec §11.1): Poisson arrivals, lengths from the trace
+// (or fixed), vllm/lightllm max_tokens_in_batch = max_tokens, no plots,
+// trace or batch records; token gaps are kept for the TBT quantiles.
+func (e *simEvaluator) simConfig(p search.Point, qps float64) sim.Config {
+	s := e.space
+	cfg := sim.DefaultConfig()
+	cfg.Seed = s.Workload.Seed
+	cfg.Cluster = sim.ClusterConfig{
+		Model: p.Model, Device: p.Device, Node: p.Node,
+		TensorParallelSize: p.TP, PipelineStages: p.PP, Replicas: p.Replicas,
+		MemoryMarginFraction: *s.MemoryMarginFraction, Router: s.GlobalScheduler,
+	}
+	cfg.Scheduler.Type = p.Scheduler
+	cfg.Scheduler.BatchSizeCap = p.BatchSizeCap
+	if p.ChunkSize > 0 {
+		cfg.Scheduler.ChunkSize = p.ChunkSize
+	}
+	cfg.Scheduler.MaxTokensInBatch = s.Workload.MaxTokens
+	if p.Scheduler == "lightllm" {
+		cfg.Scheduler.BlockSize = 1 // lightllm requires block size 1 (spec §1.11)
+	}
+	wl := workload.DefaultConfig()
+	wl.Type = workload.TypeSynthetic
+	wl.Seed = s.Workload.Seed
+	wl.NumRequests = s.Workload.Requests
+	wl.MaxTokens = s.Workload.MaxTokens
+	wl.Interval.Type = workload.IntervalPoisson
+	wl.Interval.QPS = qps
+	wl.Length.Seed = s.Workload.Seed
+	if s.Workload.Trace != "" {
+		wl.Length.Type = workload.LengthTrace
+		wl.Length.TraceFile = s.Workload.Trace
+	} else {
+		wl.Length.Type = workload.LengthFixed
+		wl.Length.PrefillTokens = s.Workload.PrefillTokens
+		wl.Length.DecodeTokens = s.Workload.DecodeTokens
+	}
+	cfg.Workload = wl
+	cfg.Predictor.ArtifactDir = e.artifactDir
+	cfg.Predictor.RequireArtifact = e.requireArtifact
+	cfg.Output = sim.OutputConfig{TokenTBT: true}
+	return cfg
+}
+
+// Prepare loads or builds the configuration's batch timer once.
+func (e *simEvaluator) Prepare(_ context.Context, p search.Point) (search.Evaluator, func(), error) {
+	setup, err := sim.Prepare(e.simConfig(p, e.space.Search.StartQPS), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &pointEvaluator{e: e, timer: setup.Timer}, nil, nil
+}
+
+// Evaluate without Prepare (not used by the search, which prepares).
+func (e *simEvaluator) Evaluate(ctx context.Context, pr search.Probe) (search.Outcome, error) {
+	ev, _, err := e.Prepare(ctx, pr.Point)
+	if err != nil {
+		return search.Outcome{}, err
+	}
+	return ev.Evaluate(ctx, pr)
+}
+
+// pointEvaluator simulates the probes of one configuration with its timer;
+// used by one goroutine at a time, as the timer requires.
+type pointEvaluator struct {
+	e     *simEvaluator
+	timer predictor.BatchTimer
+}
+
+func (pe *pointEvaluator) Evaluate(_ context.Context, pr search.Probe) (search.Outcome, error) {
+	setup, err := sim.Prepare(pe.e.simConfig(pr.Point, pr.QPS), pe.timer)
+	if err != nil {
+		return search.Outcome{}, err
+	}
+	res, err := setup.Run(nil)
+	if err != nil {
+		return search.Outcome{}, err
+	}
+	return outcomeOf(res, pr.Quantiles)
+}
+
+// Columns of metrics.RequestRow used by the search (a row omits the id
+// column of metrics.RequestColumns).
+var (
+	colTTFT            = requestColumn("prefill_e2e_time")
+	colSchedulingDelay = requestColumn("request_scheduling_delay")
+	colE2E             = requestColumn("request_e2e_time")
+)
+
+func requestColumn(name string) int {
+	i := slices.Index(metrics.RequestColumns, name)
+	if i < 1 {
+		panic("simcmd: metrics.RequestColumns lacks " + name)
+	}
+	return i - 1
+}
+
+// outcomeOf reduces a simulation to the requested quantiles over completed
+// requests: TTFT (prefill_e2e_time), scheduling delay, E2E, and TBT over
+// every gap between consecutive output tokens (numpy-linear quantiles).
+func outcomeOf(res *sim.Result, qs []search.QuantileSpec) (search.Outcome, error) {
+	rows := metrics.RequestRows(res.Requests)
+	samples := map[search.Metric][]float64{}
+	col := map[search.Metric]int{search.TTFT: colTTFT, search.SchedulingDelay: colSchedulingDelay, search.E2E: colE2E}
+	o := search.Outcome{DurationS: res.EndTimeS}
+	for i := range res.Requests {
+		r := &res.Requests[i]
+		if !r.Completed {
+			continue
+		}
+		o.Requests++
+		o.OutputTokens += int64(r.OrigD)
+		for m, c := range col {
+			if v := rows[i][c]; !math.IsNaN(v) {
+				samples[m] = append(samples[m], v)
+			}
+		}
+	}
+	if o.Requests < len(res.Requests) {
+		return o, fmt.Errorf("only %d of %d requests completed (time limit %v)", o.Requests, len(res.Requests), res.TimeLimited)
+	}
+	samples[search.TBT] = append([]float64(nil), res.Metrics.TokenGaps...)
+	for _, v := range samples {
+		slices.Sort(v)
+	}
+	o.Values = make([]float64, len(qs))
+	for i, q := range qs {
+		v := samples[q.Metric]
+		if len(v) == 0 {
+			continue // e.g. no request with a second output token: no TBT
+		}
+		o.Values[i] = metrics.Quantile(v, q.Quantile)
+	}
+	return o, nil
+}
