@@ -9,5 +9,5 @@ import "embed"
 
 // FS holds the embedded data files, rooted at this directory.
 //
-//go:embed models hardware
+//go:embed models hardware calibration
 var FS embed.FS

@@ -31,6 +31,20 @@ type Efficiency struct {
 	// all_reduce and send_recv achieve; NetworkLatencyMs their fixed cost.
 	Network          float64 `json:"network"`
 	NetworkLatencyMs float64 `json:"network_latency_ms"`
+	// PerOp overrides the elementwise factors of individual operators
+	// (kernels differ: an add is not a layer norm). Keys are op names.
+	PerOp map[string]KernelFactor `json:"per_op,omitempty"`
+	// PerNode overrides the network factors for individual node SKUs (an
+	// NVSwitch fabric is not a pair of NVLink bridges). Keys are node names.
+	PerNode map[string]KernelFactor `json:"per_node,omitempty"`
+}
+
+// KernelFactor is a bandwidth efficiency and a fixed overhead (ms) for one
+// operator or one node's collectives; for network ops LaunchMs is the
+// latency per communication step.
+type KernelFactor struct {
+	Memory   float64 `json:"memory"`
+	LaunchMs float64 `json:"launch_ms"`
 }
 
 // Validate reports factors outside (0, 1] or negative overheads.
@@ -51,6 +65,14 @@ func (e Efficiency) Validate() error {
 		{"attention_launch_ms", e.AttentionLaunchMs}, {"network_latency_ms", e.NetworkLatencyMs}} {
 		if !(f.v >= 0 && f.v < 10) {
 			return fmt.Errorf("efficiency %s is %v, want a non-negative overhead below 10 ms", f.name, f.v)
+		}
+	}
+	for _, m := range []map[string]KernelFactor{e.PerOp, e.PerNode} {
+		for _, k := range sortedKeys(m) {
+			f := m[k]
+			if !(f.Memory > 0 && f.Memory <= 1) || !(f.LaunchMs >= 0 && f.LaunchMs < 10) {
+				return fmt.Errorf("efficiency of %s is %+v, want memory in (0, 1] and launch_ms in [0, 10)", k, f)
+			}
 		}
 	}
 	return nil
@@ -80,8 +102,9 @@ func classOf(op string) opClass {
 
 // Work is an operator invocation's cost: floating-point operations and
 // bytes moved through device memory (or over the interconnect for network
-// operators).
-type Work struct{ FLOPs, Bytes float64 }
+// operators), and for network operators the number of latency-bound
+// communication steps.
+type Work struct{ FLOPs, Bytes, Steps float64 }
 
 // shape holds per-device dimensions of one layer under TP.
 type shape struct {
@@ -119,8 +142,8 @@ const bytesPerElem = 2
 //	attn_rope       B·2·N·d(q+k);       attn_kv_cache_save B·4·N·d·k
 //	attn_prefill    4·q·d·c·(kv + c/2) FLOPs (causal); B·(2·k·d·(kv+c) + 2·q·d·c) bytes
 //	attn_decode     4·q·d·b·kv;         B·b·(2·k·d·kv + 2·q·d)
-//	all_reduce      ring: 2(tp−1)/tp · B·N·E bytes over the link
-//	send_recv       B·N·E bytes
+//	all_reduce      ring: 2(tp−1)/tp · B·N·E bytes over the link, 2(tp−1) steps
+//	send_recv       B·N·E bytes, 1 step
 func OpWork(op string, m models.Config, tp int, key ...int) Work {
 	s := newShape(m, tp)
 	const b = bytesPerElem
@@ -128,33 +151,33 @@ func OpWork(op string, m models.Config, tp int, key ...int) Work {
 	qkv := s.hd * (s.qh + 2*s.kvh)
 	switch op {
 	case OpAttnPreProj:
-		return Work{2 * n * s.e * qkv, b * (s.e*qkv + n*s.e + n*qkv)}
+		return Work{2 * n * s.e * qkv, b * (s.e*qkv + n*s.e + n*qkv), 0}
 	case OpAttnPostProj:
-		return Work{2 * n * s.hd * s.qh * s.e, b * (s.hd*s.qh*s.e + n*s.hd*s.qh + n*s.e)}
+		return Work{2 * n * s.hd * s.qh * s.e, b * (s.hd*s.qh*s.e + n*s.hd*s.qh + n*s.e), 0}
 	case OpMLPUpProj:
-		return Work{2 * n * s.e * s.g * s.f, b * (s.e*s.g*s.f + n*s.e + n*s.g*s.f)}
+		return Work{2 * n * s.e * s.g * s.f, b * (s.e*s.g*s.f + n*s.e + n*s.g*s.f), 0}
 	case OpMLPDownProj:
-		return Work{2 * n * s.f * s.e, b * (s.f*s.e + n*s.f + n*s.e)}
+		return Work{2 * n * s.f * s.e, b * (s.f*s.e + n*s.f + n*s.e), 0}
 	case OpMLPAct:
-		return Work{4 * n * s.f, b * n * s.f * (s.g + 1)}
+		return Work{4 * n * s.f, b * n * s.f * (s.g + 1), 0}
 	case OpInputLayernorm, OpPostAttentionLayernorm:
-		return Work{5 * n * s.e, b * (2*n*s.e + s.e)}
+		return Work{5 * n * s.e, b * (2*n*s.e + s.e), 0}
 	case OpAdd:
-		return Work{n * s.e, b * 3 * n * s.e}
+		return Work{n * s.e, b * 3 * n * s.e, 0}
 	case OpAttnRope:
-		return Work{6 * n * s.hd * (s.qh + s.kvh), b * 2 * n * s.hd * (s.qh + s.kvh)}
+		return Work{6 * n * s.hd * (s.qh + s.kvh), b * 2 * n * s.hd * (s.qh + s.kvh), 0}
 	case OpAttnKVCacheSave:
-		return Work{0, b * 4 * n * s.hd * s.kvh}
+		return Work{0, b * 4 * n * s.hd * s.kvh, 0}
 	case OpAttnPrefill:
 		kv, c := n, float64(key[1])
-		return Work{4 * s.qh * s.hd * c * (kv + c/2), b * (2*s.kvh*s.hd*(kv+c) + 2*s.qh*s.hd*c)}
+		return Work{4 * s.qh * s.hd * c * (kv + c/2), b * (2*s.kvh*s.hd*(kv+c) + 2*s.qh*s.hd*c), 0}
 	case OpAttnDecode:
 		bs, kv := n, float64(key[1])
-		return Work{4 * s.qh * s.hd * bs * kv, b * bs * (2*s.kvh*s.hd*kv + 2*s.qh*s.hd)}
+		return Work{4 * s.qh * s.hd * bs * kv, b * bs * (2*s.kvh*s.hd*kv + 2*s.qh*s.hd), 0}
 	case OpAllReduce:
-		return Work{0, 2 * (s.tp - 1) / s.tp * b * n * s.e}
+		return Work{0, 2 * (s.tp - 1) / s.tp * b * n * s.e, 2 * (s.tp - 1)}
 	case OpSendRecv:
-		return Work{0, b * n * s.e}
+		return Work{0, b * n * s.e, 1}
 	}
 	return Work{}
 }
@@ -183,8 +206,9 @@ func NewRoofline(dev hardware.Device, node hardware.Node) Roofline {
 //
 //	max(FLOPs / (peak·eff_compute), bytes / (bandwidth·eff_memory)) + launch
 //
-// with the factors of the op's class; network ops use bytes / (link·eff) +
-// latency.
+// with the factors of the op's class (elementwise ops: PerOp[op] when
+// present); network ops use bytes / (link·eff) + steps·latency with the
+// node's PerNode factors when present.
 func OpTimeMs(op string, w Work, r Roofline, e Efficiency) float64 {
 	switch classOf(op) {
 	case classGEMM:
@@ -192,9 +216,17 @@ func OpTimeMs(op string, w Work, r Roofline, e Efficiency) float64 {
 	case classAttention:
 		return math.Max(w.FLOPs/(r.FLOPsPerMs*e.AttentionCompute), w.Bytes/(r.BytesPerMs*e.AttentionMemory)) + e.AttentionLaunchMs
 	case classNetwork:
-		return w.Bytes/(r.LinkBytesPerMs*e.Network) + e.NetworkLatencyMs
+		f := KernelFactor{e.Network, e.NetworkLatencyMs}
+		if nf, ok := e.PerNode[r.NodeName]; ok {
+			f = nf
+		}
+		return w.Bytes/(r.LinkBytesPerMs*f.Memory) + w.Steps*f.LaunchMs
 	}
-	return w.Bytes/(r.BytesPerMs*e.ElementwiseMemory) + e.ElementwiseLaunchMs
+	f := KernelFactor{e.ElementwiseMemory, e.ElementwiseLaunchMs}
+	if of, ok := e.PerOp[op]; ok {
+		f = of
+	}
+	return w.Bytes/(r.BytesPerMs*f.Memory) + f.LaunchMs
 }
 
 // AnalyticalTable fills op's dense table on grid g from the roofline model.

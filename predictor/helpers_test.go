@@ -6,14 +6,19 @@ import (
 	"github.com/vidur-go/vidur-go/models"
 )
 
-// llama3 is Meta-Llama-3-8B's architecture (GQA), written out so the tests
-// do not depend on the model catalog.
-var llama3 = models.Config{Name: "meta-llama/Meta-Llama-3-8B", NumLayers: 32, NumQHeads: 32, NumKVHeads: 8,
-	EmbeddingDim: 4096, MLPHiddenDim: 14336, UseGatedMLP: true, PostAttnNorm: true, VocabSize: 128256}
+// llama3 and llama2 are catalog models (GQA and not).
+var (
+	llama3 = mustLookup("meta-llama/Meta-Llama-3-8B")
+	llama2 = mustLookup("meta-llama/Llama-2-7b-hf")
+)
 
-// llama2 is Llama-2-7b-hf's architecture (not GQA).
-var llama2 = models.Config{Name: "meta-llama/Llama-2-7b-hf", NumLayers: 32, NumQHeads: 32, NumKVHeads: 32,
-	EmbeddingDim: 4096, MLPHiddenDim: 11008, UseGatedMLP: true, PostAttnNorm: true, VocabSize: 32768}
+func mustLookup(name string) models.Config {
+	m, err := models.Lookup(name)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
 
 var smallGrid = Grid{MaxTokens: 64, MaxBatchSize: 4, MaxKVTokens: 256, KVGranularity: 64, MaxPrefillChunk: 64}
 
