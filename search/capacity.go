@@ -221,7 +221,7 @@ func describeViolations(slos []SLO, specs []QuantileSpec, o Outcome) string {
 	var parts []string
 	for _, i := range violations(slos, specs, o) {
 		s := slos[i]
-		parts = append(parts, fmt.Sprintf("%s = %s > %s", s.Name(), formatSeconds(valueOf(specs, o, s.Metric, s.Quantile)), formatSeconds(s.MaxS)))
+		parts = append(parts, fmt.Sprintf("%s = %s > %s", s.Name(), formatSecondsSig(valueOf(specs, o, s.Metric, s.Quantile), 4), formatSeconds(s.MaxS)))
 	}
 	return strings.Join(parts, "; ")
 }

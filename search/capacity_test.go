@@ -167,7 +167,7 @@ func ExampleFindCapacity() {
 	fmt.Println(c.Why)
 	// Output:
 	// capacity 12.000 QPS after 12 probes
-	// limited by TTFT p90 = 2.02 s > 2 s; TBT p99 = 201 ms > 200 ms; scheduling delay p99 = 5.08 s > 5 s at 12.06 QPS
+	// limited by TTFT p90 = 2.016 s > 2 s; TBT p99 = 200.5 ms > 200 ms; scheduling delay p99 = 5.079 s > 5 s at 12.06 QPS
 }
 
 // preparingEvaluator counts Prepare/release pairs around the probes.

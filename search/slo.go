@@ -74,15 +74,19 @@ func quantileName(q float64) string {
 }
 
 // formatSeconds writes a duration in seconds with a unit a reader scans
-// easily: "2 s", "200 ms", "3.1 s".
-func formatSeconds(s float64) string {
+// easily, to 3 significant digits: "2 s", "200 ms", "3.1 s".
+func formatSeconds(s float64) string { return formatSecondsSig(s, 3) }
+
+// formatSecondsSig is formatSeconds with n significant digits (violations
+// use 4, so that "200.4 ms > 200 ms" does not read "200 ms > 200 ms").
+func formatSecondsSig(s float64, n int) string {
 	switch {
 	case math.IsNaN(s):
 		return "n/a"
 	case s != 0 && math.Abs(s) < 1:
-		return strconv.FormatFloat(roundSig(s*1000, 3), 'f', -1, 64) + " ms"
+		return strconv.FormatFloat(roundSig(s*1000, n), 'f', -1, 64) + " ms"
 	default:
-		return strconv.FormatFloat(roundSig(s, 3), 'f', -1, 64) + " s"
+		return strconv.FormatFloat(roundSig(s, n), 'f', -1, 64) + " s"
 	}
 }
 
