@@ -535,3 +535,42 @@ func boolCmp(a, b bool) int {
 	}
 	return 1
 }
+
+// NamedShape is one operator of a profile row: Vidur's column name, the
+// worker op and its per-shard shape.
+type NamedShape struct {
+	Name, Op string
+	Shape    Shape
+}
+
+// MLPOps returns the operators of one mlp.csv row of model m at TP degree
+// tp and numTokens tokens, as the planner measures them (used by verify to
+// re-measure a stored row).
+func MLPOps(m *models.Config, tp, numTokens int) ([]NamedShape, error) {
+	s, err := newShard(m, tp)
+	if err != nil {
+		return nil, err
+	}
+	var out []NamedShape
+	for _, o := range s.mlpOps(numTokens) {
+		out = append(out, NamedShape{o.name, o.op, o.shape})
+	}
+	return out, nil
+}
+
+// AttentionOps returns the operators of one attention.csv row: attn_prefill
+// (chunk > 0, batch 1) or attn_decode (chunk 0), and attn_kv_cache_save for
+// max(chunk, batch) tokens.
+func AttentionOps(m *models.Config, tp, blockSize, batch, chunk, kv int) ([]NamedShape, error) {
+	s, err := newShard(m, tp)
+	if err != nil {
+		return nil, err
+	}
+	var out []NamedShape
+	if chunk > 0 {
+		out = append(out, NamedShape{NameAttnPrefill, OpAttnPrefill, s.prefill(chunk, kv, blockSize)})
+	} else {
+		out = append(out, NamedShape{NameAttnDecode, OpAttnDecode, s.decode(batch, kv, blockSize)})
+	}
+	return append(out, NamedShape{NameAttnKVSave, OpKVSave, s.kvSave(max(chunk, batch), blockSize)}), nil
+}

@@ -91,6 +91,13 @@ func baseRequest() Request {
 	return Request{Models: []models.Config{llama3_8b}, TP: []int{1, 2, 4, 8}, MaxContext: 4096, Device: h100, Warmup: 2, Repeats: 10}
 }
 
+// smallRequest is a cheaper plan for tests that build many plans.
+func smallRequest() Request {
+	r := baseRequest()
+	r.TP, r.MaxContext, r.MaxBatchSize = []int{1, 2}, 1024, 32
+	return r
+}
+
 func TestBuildDefaultGrid(t *testing.T) {
 	p, err := Build(baseRequest())
 	if err != nil {
@@ -147,6 +154,7 @@ func TestBuildCollectivesAndDedupAcrossModels(t *testing.T) {
 	other := llama3_8b
 	other.Name = "copy-of-llama3"
 	req := baseRequest()
+	req.TP = []int{1, 2}
 	req.Models = append(req.Models, other)
 	req.GPUs = 8
 	p, err := Build(req)
@@ -169,7 +177,7 @@ func TestBuildCollectivesAndDedupAcrossModels(t *testing.T) {
 			sr++
 		}
 	}
-	if ar != 3*259 || sr != 259 {
+	if ar != 259 || sr != 259 {
 		t.Fatalf("all_reduce %d send_recv %d", ar, sr)
 	}
 }
@@ -198,8 +206,7 @@ func TestBuildNoTensorParallel(t *testing.T) {
 }
 
 func TestBuildBudget(t *testing.T) {
-	small := baseRequest()
-	small.TP = []int{1, 2}
+	small := smallRequest()
 	full, err := Build(small)
 	if err != nil {
 		t.Fatal(err)
@@ -208,12 +215,11 @@ func TestBuildBudget(t *testing.T) {
 		name   string
 		budget Budget
 	}{
-		{"points", Budget{Points: 2000}},
+		{"points", Budget{Points: 500}},
 		{"seconds", Budget{GPUSeconds: full.GPUSeconds() / 5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			req := baseRequest()
-			req.TP = []int{1, 2}
+			req := smallRequest()
 			req.Budget = tc.budget
 			p, err := Build(req)
 			if err != nil {
@@ -235,7 +241,7 @@ func TestBuildBudget(t *testing.T) {
 					toks = append(toks, r.NumTokens)
 				}
 			}
-			if toks[0] != 1 || toks[len(toks)-1] != 4096 {
+			if toks[0] != 1 || toks[len(toks)-1] != 1024 {
 				t.Fatalf("token ends %v", toks)
 			}
 		})
@@ -326,9 +332,8 @@ func TestEstimateMonotone(t *testing.T) {
 }
 
 func TestBuildDeterministic(t *testing.T) {
-	req := baseRequest()
-	req.TP = []int{1, 2}
-	req.Budget = Budget{Points: 2500}
+	req := smallRequest()
+	req.Budget = Budget{Points: 500}
 	a, _ := Build(req)
 	b, _ := Build(req)
 	ja, _ := json.Marshal(a)
@@ -340,13 +345,13 @@ func TestBuildDeterministic(t *testing.T) {
 
 func ExampleBuild() {
 	p, err := Build(Request{
-		Models: []models.Config{llama3_8b}, TP: []int{1, 2}, MaxContext: 4096,
-		Device: h100, Warmup: 2, Repeats: 10, Budget: Budget{Points: 2000},
+		Models: []models.Config{llama3_8b}, TP: []int{1, 2}, MaxContext: 1024, MaxBatchSize: 32,
+		Device: h100, Warmup: 2, Repeats: 10, Budget: Budget{GPUSeconds: 5},
 	})
 	if err != nil {
 		panic(err)
 	}
 	_, total := p.Summary()
-	fmt.Println(len(p.Points) <= 2000, total.Unique == len(p.Points))
+	fmt.Println(total.GPUSeconds <= 5, total.Unique == len(p.Points))
 	// Output: true true
 }
