@@ -199,6 +199,37 @@ func TestGoldenSarathi(t *testing.T) {
 		t.Logf("worst relative difference of per-request TTFT/e2e: %.3g", worst)
 	})
 
+	t.Run("mfu", func(t *testing.T) {
+		raw, err := os.ReadFile(filepath.Join(out, "plots", "replica_1_stage_1_mfu.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]float64
+		if err := json.Unmarshal(raw, &v); err != nil {
+			t.Fatal(err)
+		}
+		sum := metrics.Summarize(res.Requests, col, metrics.SummaryInput{EndTimeS: res.EndTimeS})
+		got := sum.Replicas[0].Stages[0].MFUMaxPercent
+		// Vidur divides by fp16_tflops·2^40; vidur-go by fp16_tflops·10^12.
+		want := v["replica_1_stage_1_mfu_max"] * math.Pow(2, 40) / 1e12
+		if !within(got, want, 1e-9) {
+			t.Errorf("max MFU %g%%, Vidur's rescaled to 10^12: %g%%", got, want)
+		}
+		raw, err = os.ReadFile(filepath.Join(out, "plots", "replica_1_memory_usage.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &v); err != nil {
+			t.Fatal(err)
+		}
+		if m := sum.Replicas[0].MemoryMaxPercent; !within(m, v["replica_1_memory_usage_max"], 1e-12) {
+			t.Errorf("peak KV memory %g%%, Vidur %g%%", m, v["replica_1_memory_usage_max"])
+		}
+		t.Logf("vidur-go: memory mean %.3f%% max %.3f%%, busy %.3f%%, MFU mean %.3f%% max %.3f%%",
+			sum.Replicas[0].MemoryMeanPercent, sum.Replicas[0].MemoryMaxPercent, sum.Replicas[0].Stages[0].BusyPercent,
+			sum.Replicas[0].Stages[0].MFUMeanPercent, got)
+	})
+
 	t.Run("summary percentiles", func(t *testing.T) {
 		raw, err := os.ReadFile(filepath.Join(out, "summary.json"))
 		if err != nil {
