@@ -29,6 +29,7 @@ type trainFlags struct {
 	progress  bool
 	gzip      bool
 	workers   int
+	cpu       bool
 }
 
 func (f *trainFlags) register(cmd *cobra.Command, withOutput bool) {
@@ -55,6 +56,7 @@ func (f *trainFlags) register(cmd *cobra.Command, withOutput bool) {
 	fl.IntVar(&f.grid.MaxPrefillChunk, "max-prefill-chunk", g.MaxPrefillChunk, "prediction grid: largest prefill chunk")
 	fl.BoolVar(&f.progress, "progress", false, "show a progress bar even when stderr is not a terminal")
 	fl.IntVar(&f.workers, "workers", 0, "goroutines per fit (0: all cores); results do not depend on it")
+	fl.BoolVar(&f.cpu, "cpu-overhead", false, "also train the CPU-overhead tables from the store's cpu_overheads.csv of the node and model")
 	if withOutput {
 		fl.BoolVar(&f.gzip, "gzip", false, "gzip the artifact payload (smaller file, slower load)")
 	}
@@ -106,6 +108,12 @@ func (f *trainFlags) spec() (predictor.FitSpec, models.Config, error) {
 		Train: predictor.TrainOptions{Predictor: f.predictor, Search: f.search, Seed: f.seed, Workers: f.workers}}
 	if f.tp > 1 {
 		spec.AllReduce = p.AllReduce
+	}
+	if f.cpu {
+		if p.CPUOverhead == nil {
+			return spec, m, fmt.Errorf("store %s has no cpu_overheads.csv for %s on node %s (looked in %s)", root, f.model, f.node, st.CPUOverheadDir(f.node, f.model))
+		}
+		spec.CPUOverhead = p.CPUOverhead
 	}
 	if p.Attention == nil {
 		eff, src, err := predictor.DefaultEfficiency(f.device)
