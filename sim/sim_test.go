@@ -264,3 +264,34 @@ func TestImpossibleConfigs(t *testing.T) {
 		})
 	}
 }
+
+// TestSimultaneousArrivalsFollowPythonSetOrder: two requests arriving
+// together are routed to replicas 7 and 8 in one GlobalSchedule; Vidur
+// iterates the set {7, 8} as 8, 7 (CPython, 8 slots), so replica 8's batch is
+// created first and gets the lower batch id.
+func TestSimultaneousArrivalsFollowPythonSetOrder(t *testing.T) {
+	var reqs []workload.Request
+	for i := range 7 {
+		reqs = append(reqs, workload.Request{ArrivedAt: float64(i), NumPrefillTokens: 10, NumDecodeTokens: 2})
+	}
+	reqs = append(reqs, workload.Request{ArrivedAt: 10, NumPrefillTokens: 10, NumDecodeTokens: 2},
+		workload.Request{ArrivedAt: 10, NumPrefillTokens: 10, NumDecodeTokens: 2})
+	p := testParams(t, scheduler.Sarathi)
+	p.Replicas = 9
+	p.Record = metrics.Options{Stages: true}
+	res := mustSimulate(t, p, reqs, linearTimer{1})
+	batchOf := map[int32]int{}
+	for _, st := range res.Metrics.Stages {
+		for _, ri := range res.Metrics.StageReqs[st.First : st.First+st.Count] {
+			if _, ok := batchOf[ri]; !ok {
+				batchOf[ri] = st.BatchID
+			}
+		}
+	}
+	if res.Requests[7].Replica != 7 || res.Requests[8].Replica != 8 {
+		t.Fatalf("routing: %d %d", res.Requests[7].Replica, res.Requests[8].Replica)
+	}
+	if !(batchOf[8] < batchOf[7]) {
+		t.Fatalf("first batch of request 8 (replica 8) has id %d, of request 7 (replica 7) %d; want 8's first", batchOf[8], batchOf[7])
+	}
+}

@@ -28,6 +28,7 @@ type runFlags struct {
 	timeLimit                                    float64
 	noChromeTrace, noPlots, noTokenTBT           bool
 	printConfig, progress                        bool
+	requireArtifact                              bool
 }
 
 func (f *runFlags) register(cmd *cobra.Command) {
@@ -55,6 +56,7 @@ func (f *runFlags) register(cmd *cobra.Command) {
 	fl.Uint64Var(&f.seed, "seed", 0, "random seed (workload and random router)")
 	fl.StringVar(&f.artifact, "artifact", "", "predictor artifact file (default: look up by model/device/node/TP)")
 	fl.StringVar(&f.artifactDir, "artifact-dir", "", "directory searched for artifacts (default $VIDUR_ARTIFACTS or the user cache)")
+	fl.BoolVar(&f.requireArtifact, "require-artifact", false, "fail instead of using the analytical model when no artifact exists")
 	fl.StringVar(&f.outputDir, "output-dir", "", "output directory (default simulator_output/<run name>)")
 	fl.Float64Var(&f.timeLimit, "time-limit", 0, "stop after this many simulated seconds (0 = none)")
 	fl.BoolVar(&f.noChromeTrace, "no-chrome-trace", false, "do not write trace.json")
@@ -150,6 +152,9 @@ func (f *runFlags) config(cmd *cobra.Command) (sim.Config, error) {
 	}
 	if set("artifact-dir") {
 		cfg.Predictor.ArtifactDir = f.artifactDir
+	}
+	if set("require-artifact") {
+		cfg.Predictor.RequireArtifact = f.requireArtifact
 	}
 	if set("output-dir") {
 		cfg.Output.Dir = f.outputDir

@@ -121,6 +121,7 @@ func TestRunErrors(t *testing.T) {
 		{"lightllm block", []string{"--scheduler", "lightllm", "--block-size", "16"}, "block_size 1"},
 		{"unknown scheduler", []string{"--scheduler", "fifo"}, "fifo"},
 		{"missing artifact", []string{"--artifact", filepath.Join(dir, "none.vidurart")}, "vidur-train fit"},
+		{"no artifact", []string{"--require-artifact"}, "vidur-train fit --model meta-llama/Meta-Llama-3-8B --device h100 --node h100_dgx --tp 1"},
 		{"missing trace", []string{"--trace", filepath.Join(dir, "none.csv")}, "none.csv"},
 	}
 	for _, tc := range tests {
@@ -130,5 +131,16 @@ func TestRunErrors(t *testing.T) {
 				t.Fatalf("error %v, want it to mention %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestRunHFModelConfigAndTimeLimit(t *testing.T) {
+	out, err := runCLI(t, "run", "--model-config", filepath.Join("..", "..", "models", "testdata", "mistral-7b", "config.json"),
+		"--num-requests", "200", "--qps", "50", "--time-limit", "1", "--no-plots", "--output-dir", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "stopped at the time limit") || !strings.Contains(out, "of 200 requests completed") {
+		t.Fatalf("stdout:\n%s", out)
 	}
 }
