@@ -62,6 +62,7 @@ type engine struct {
 	batchBuf    []int32
 	entries     []predictor.Entry
 	completions []uint8
+	inFlight    []bool // invariants: request is in a batch that has not ended
 
 	// MFU constants.
 	paramsPerDevice float64
@@ -123,6 +124,7 @@ func Simulate(p Params, reqs []workload.Request, timer predictor.BatchTimer, rng
 	}
 	if invariants.Enabled {
 		e.completions = make([]uint8, len(requests))
+		e.inFlight = make([]bool, len(requests))
 	}
 	if err := e.run(); err != nil {
 		return nil, err
@@ -331,6 +333,13 @@ func (e *engine) replicaSchedule(rid int32) error {
 		b := e.c.Batch(h)
 		b.ScheduledAt = e.now
 		for _, ri := range b.Reqs {
+			if invariants.Enabled {
+				if e.inFlight[ri] || e.c.Requests[ri].Completed || e.c.Requests[ri].Replica != rid {
+					return fmt.Errorf("invariant: request %d put in batch %d on replica %d while in flight=%v, completed=%v, routed to %d",
+						ri, b.ID, rid, e.inFlight[ri], e.c.Requests[ri].Completed, e.c.Requests[ri].Replica)
+				}
+				e.inFlight[ri] = true
+			}
 			e.c.Requests[ri].OnBatchSchedule(e.now)
 		}
 	}
@@ -396,6 +405,9 @@ func (e *engine) batchEnd(rid, h int32) error {
 	b.CompletedAt = e.now
 	for i, ri := range b.Reqs {
 		q := &e.c.Requests[ri]
+		if invariants.Enabled {
+			e.inFlight[ri] = false
+		}
 		gap, hasGap, ok := q.OnBatchEnd(e.now, b.Tokens[i])
 		if !ok {
 			return fmt.Errorf("replica %d batch %d: request %d processed %d of %d tokens", rid, b.ID, ri, q.Processed, q.Total())
