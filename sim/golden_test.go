@@ -199,6 +199,27 @@ func TestGoldenSarathi(t *testing.T) {
 		t.Logf("worst relative difference of per-request TTFT/e2e: %.3g", worst)
 	})
 
+	t.Run("every request column", func(t *testing.T) {
+		cols, rows := readCSV(t, filepath.Join(out, "request_metrics.csv"))
+		ours := metrics.RequestRows(res.Requests)
+		for _, row := range rows {
+			id, _ := strconv.Atoi(row[cols["Request Id"]])
+			for j, name := range metrics.RequestColumns[1:21] {
+				vs := row[cols[name]]
+				got := ours[id][j]
+				if vs == "" {
+					if !math.IsNaN(got) {
+						t.Fatalf("request %d %s: got %g, Vidur has no value", id, name, got)
+					}
+					continue
+				}
+				if want := num(t, vs); !within(got, want, 1e-9) {
+					t.Fatalf("request %d %s: got %.17g, Vidur %.17g", id, name, got, want)
+				}
+			}
+		}
+	})
+
 	t.Run("mfu", func(t *testing.T) {
 		raw, err := os.ReadFile(filepath.Join(out, "plots", "replica_1_stage_1_mfu.json"))
 		if err != nil {
