@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,6 +170,28 @@ func BenchmarkLoadArtifact(b *testing.B) {
 	for b.Loop() {
 		if _, err := Load(path); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestCompareTables(t *testing.T) {
+	a := testArtifact(t, smallGrid, llama3, 1)
+	b := testArtifact(t, smallGrid, llama3, 1)
+	v, _ := b.Table(OpAdd)
+	for i := range v {
+		v[i] *= 1.1 // b = 1.1·a → |a−b|/b = 1/11
+	}
+	diffs, err := CompareTables(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		want := 0.0
+		if d.Op == OpAdd {
+			want = 100.0 / 11
+		}
+		if math.Abs(d.MAPE-want) > 1e-9 || d.Points == 0 {
+			t.Errorf("%s: MAPE %v over %d points, want %v", d.Op, d.MAPE, d.Points, want)
 		}
 	}
 }

@@ -108,3 +108,18 @@ func TestCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestCompare(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.vidurart")
+	if _, err := run(t, "import-vidur", "testdata/vidur-tables", "--model", "meta-llama/Llama-2-7b-hf", "--device", "h100", "--node", "h100_pairwise_nvlink", "-o", a); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, "compare", a, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "attn_prefill") || !strings.Contains(out, "0.00") {
+		t.Fatalf("compare output:\n%s", out)
+	}
+}

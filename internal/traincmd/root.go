@@ -14,6 +14,6 @@ polynomial linear regression, chosen by k-fold cross-validation) from the
 profiles in a store, and writes one versioned, checksummed artifact per
 (model, device SKU, node SKU, tensor-parallel degree) that vidur-sim loads.`,
 	}
-	root.AddCommand(newFitCmd(), newEvalCmd(), newInspectCmd(), newImportVidurCmd(), newAnalyticalCmd(), newCalibrateCmd())
+	root.AddCommand(newFitCmd(), newEvalCmd(), newInspectCmd(), newImportVidurCmd(), newAnalyticalCmd(), newCalibrateCmd(), newCompareCmd())
 	return root
 }
