@@ -36,6 +36,9 @@ type Capacity struct {
 	// Why says what limits the capacity: the SLO violated just above it, or
 	// for zero capacity, why even the lowest rate fails.
 	Why string `json:"why"`
+	// Predictor says where the batch times came from, when the evaluator
+	// tells (see PredictorSourcer).
+	Predictor string `json:"predictor,omitempty"`
 	// Probes lists every simulation in the order run.
 	Probes []ProbeResult `json:"probes"`
 }
@@ -88,6 +91,9 @@ func FindCapacity(ctx context.Context, ev Evaluator, p Point, slos []SLO, opts C
 			defer release()
 		}
 		ev = pev
+		if ps, ok := pev.(PredictorSourcer); ok {
+			c.Predictor = ps.PredictorSource()
+		}
 	}
 	probe := func(qps float64) (*ProbeResult, error) {
 		if err := ctx.Err(); err != nil {

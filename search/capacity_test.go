@@ -190,4 +190,7 @@ func TestFindCapacityPreparer(t *testing.T) {
 	if ev.prepared != 1 || ev.released != 1 || int(ev.calls.Load()) != len(c.Probes) {
 		t.Fatalf("prepared %d, released %d, %d calls for %d probes", ev.prepared, ev.released, ev.calls.Load(), len(c.Probes))
 	}
+	if c.Predictor != "analytical, not measured: fake" {
+		t.Fatalf("predictor source %q not recorded", c.Predictor)
+	}
 }

@@ -167,3 +167,6 @@ func mustSpace(yaml string) *Space {
 	}
 	return s
 }
+
+// PredictorSource makes the fake a PredictorSourcer (via preparingEvaluator).
+func (f *fakeEvaluator) PredictorSource() string { return "analytical, not measured: fake" }

@@ -103,12 +103,15 @@ func (rep *Report) WriteText(w io.Writer, maxRows int) error {
 		fmt.Fprintf(&b, "\nBest: %s [%s]\n  capacity %s QPS, %s QPS per $/h, $%s per million output tokens, %d GPUs at $%s/GPU-hour\n  TTFT p90 %s, TBT p99 %s; %s\n",
 			r.Point.Label(), r.Point.ID, formatQPS(r.QPS()), fmtSig(r.QPSPerDollar, 4), fmtSig(r.CostPerMTokens, 4),
 			r.GPUsUsed, fmtSig(r.PricePerGPUHour, 4), formatSeconds(r.TTFTp90S), formatSeconds(r.TBTp99S), r.Capacity.Why)
+		if r.Capacity.Predictor != "" {
+			fmt.Fprintf(&b, "  batch times: %s\n", r.Capacity.Predictor)
+		}
 	} else {
 		b.WriteString("\nNo configuration meets the SLOs at any probed rate.\n")
 	}
 	if ok > 0 {
 		b.WriteString("\nConfigurations with capacity, by QPS per dollar (* = Pareto-optimal in QPS/$, TTFT p90, TBT p99):\n")
-		header := []string{"#", "id", "model", "device", "GPUs", "TP", "PP", "repl", "scheduler", "bsz", "QPS", "QPS/$", "$/Mtok", "TTFT p90", "TBT p99", "P"}
+		header := []string{"#", "id", "model", "device", "GPUs", "TP", "PP", "repl", "scheduler", "bsz", "QPS", "QPS/$", "$/Mtok", "TTFT p90", "TBT p99", "P", "predictor"}
 		var rows [][]string
 		for i := range rep.Rows {
 			r := &rep.Rows[i]
@@ -124,6 +127,7 @@ func (rep *Report) WriteText(w io.Writer, maxRows int) error {
 				strconv.Itoa(r.Point.TP), strconv.Itoa(r.Point.PP), strconv.Itoa(r.Point.Replicas),
 				r.Point.SchedulerLabel(), strconv.Itoa(r.Point.BatchSizeCap), formatQPS(r.QPS()),
 				fmtSig(r.QPSPerDollar, 4), fmtSig(r.CostPerMTokens, 4), formatSeconds(r.TTFTp90S), formatSeconds(r.TBTp99S), pareto,
+				predictorKind(r.Capacity.Predictor),
 			})
 		}
 		if err := table(&b, header, rows); err != nil {
@@ -176,6 +180,20 @@ func table(w io.Writer, header []string, rows [][]string) error {
 	return t.Render()
 }
 
+// predictorKind shortens a predictor description for the table:
+// "analytical" when the batch times are not measured, "artifact" when they
+// come from a trained artifact, "" when unknown.
+func predictorKind(source string) string {
+	switch {
+	case source == "":
+		return ""
+	case strings.HasPrefix(source, "analytical"):
+		return "analytical"
+	default:
+		return "artifact"
+	}
+}
+
 func workloadLabel(w Workload) string {
 	if w.Trace != "" {
 		return "trace " + filepath.Base(w.Trace)
@@ -201,7 +219,7 @@ var csvHeader = []string{
 func (rep *Report) csvRow(i int) []string {
 	r := &rep.Rows[i]
 	p := r.Point
-	status, why, probes := "infeasible", r.Infeasible, 0
+	status, why, probes, pred := "infeasible", r.Infeasible, 0, ""
 	switch {
 	case r.HasCapacity():
 		status, why = "ok", r.Capacity.Why
@@ -212,7 +230,7 @@ func (rep *Report) csvRow(i int) []string {
 	}
 	val := func(m Metric, q float64) string { return "" }
 	if r.Capacity != nil {
-		probes = len(r.Capacity.Probes)
+		probes, pred = len(r.Capacity.Probes), r.Capacity.Predictor
 		if r.HasCapacity() {
 			val = func(m Metric, q float64) string { return fmtFloat(r.Capacity.Value(m, q)) }
 		}
@@ -229,7 +247,7 @@ func (rep *Report) csvRow(i int) []string {
 		p.Scheduler, strconv.Itoa(p.ChunkSize), strconv.Itoa(p.BatchSizeCap), fmtFloat(r.PricePerGPUHour),
 		fmtFloat(r.QPS()), opt(r.QPSPerDollar), opt(r.CostPerMTokens),
 		val(TTFT, 0.5), val(TTFT, 0.9), val(TTFT, 0.99), val(TBT, 0.5), val(TBT, 0.99),
-		val(SchedulingDelay, 0.99), val(E2E, 0.9), strconv.FormatBool(r.Pareto), strconv.Itoa(probes), why,
+		val(SchedulingDelay, 0.99), val(E2E, 0.9), strconv.FormatBool(r.Pareto), strconv.Itoa(probes), why, pred,
 	}
 }
 

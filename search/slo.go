@@ -146,6 +146,15 @@ type Preparer interface {
 	Prepare(ctx context.Context, p Point) (ev Evaluator, release func(), err error)
 }
 
+// PredictorSourcer is an optional interface of the Evaluator a Preparer
+// returns: PredictorSource describes where the configuration's batch times
+// come from (e.g. "analytical, not measured: ..." or "artifact ..."), and is
+// recorded in Capacity.Predictor so that reports say which results rest on
+// measured profiles.
+type PredictorSourcer interface {
+	PredictorSource() string
+}
+
 // reportQuantiles are the quantiles every probe asks for besides the SLOs',
 // for the report and the zero-capacity explanation.
 var reportQuantiles = []QuantileSpec{

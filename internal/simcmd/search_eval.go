@@ -103,7 +103,7 @@ func (e *simEvaluator) Prepare(_ context.Context, p search.Point) (search.Evalua
 	if err != nil {
 		return nil, nil, err
 	}
-	return &pointEvaluator{e: e, timer: setup.Timer}, nil, nil
+	return &pointEvaluator{e: e, timer: setup.Timer, source: setup.TimerSource}, nil, nil
 }
 
 // Evaluate without Prepare (not used by the search, which prepares).
@@ -118,8 +118,9 @@ func (e *simEvaluator) Evaluate(ctx context.Context, pr search.Probe) (search.Ou
 // pointEvaluator simulates the probes of one configuration with its timer;
 // used by one goroutine at a time, as the timer requires.
 type pointEvaluator struct {
-	e     *simEvaluator
-	timer predictor.BatchTimer
+	e      *simEvaluator
+	timer  predictor.BatchTimer
+	source string
 }
 
 func (pe *pointEvaluator) Evaluate(_ context.Context, pr search.Probe) (search.Outcome, error) {
@@ -188,3 +189,6 @@ func outcomeOf(res *sim.Result, qs []search.QuantileSpec) (search.Outcome, error
 	}
 	return o, nil
 }
+
+// PredictorSource says where the configuration's batch times come from.
+func (pe *pointEvaluator) PredictorSource() string { return pe.source }
