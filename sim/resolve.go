@@ -164,9 +164,10 @@ func (s *Setup) loadTimer(model models.Config) error {
 	case path == "":
 		s.TimerSource = fmt.Sprintf("analytical, not measured: roofline model of %s on %s built in process (no artifact for this combination; build one with vidur-train)", model.Name, s.Device.Name)
 	case s.Analytical:
-		s.TimerSource = fmt.Sprintf("analytical, not measured: artifact %s (%s)", path, art.Name())
+		s.TimerSource = fmt.Sprintf("analytical, not measured: artifact %s (%s on %s/%s, TP %d)", path, art.Header.Model, art.Header.Device, art.Header.Node, art.Header.TP)
 	default:
-		s.TimerSource = fmt.Sprintf("artifact %s (%s, provenance %s)", path, art.Name(), prov)
+		h := &art.Header
+		s.TimerSource = fmt.Sprintf("artifact %s (%s on %s/%s, TP %d; provenance %s)", path, h.Model, h.Device, h.Node, h.TP, prov)
 	}
 	return nil
 }
