@@ -34,7 +34,12 @@ func benchTimer(b *testing.B) predictor.BatchTimer {
 			benchArtErr = err
 			return
 		}
-		benchArt, benchArtErr = predictor.Analytical(m, dev, node, 1, analyticalEfficiency)
+		eff, _, err := predictor.DefaultEfficiency("h100")
+		if err != nil {
+			benchArtErr = err
+			return
+		}
+		benchArt, benchArtErr = predictor.Analytical(m, dev, node, 1, eff)
 	})
 	if benchArtErr != nil {
 		b.Fatal(benchArtErr)

@@ -33,17 +33,6 @@ type Setup struct {
 	rng         rng.Python
 }
 
-// analyticalEfficiency is used for the in-process analytical timer when no
-// artifact exists: typical H100/A100 fractions of peak for dense fp16
-// kernels at serving sizes. The numbers are estimates, not measurements;
-// every output of such a run says so.
-var analyticalEfficiency = predictor.Efficiency{
-	GEMMCompute: 0.7, GEMMMemory: 0.8, GEMMLaunchMs: 0.005,
-	ElementwiseMemory: 0.7, ElementwiseLaunchMs: 0.003,
-	AttentionCompute: 0.5, AttentionMemory: 0.7, AttentionLaunchMs: 0.008,
-	Network: 0.7, NetworkLatencyMs: 0.01,
-}
-
 // Prepare validates cfg, looks up the model and hardware, generates the
 // workload, and loads (or builds) the batch timer. timer, if non-nil, is
 // used instead of the configured predictor.
@@ -134,13 +123,19 @@ func (s *Setup) loadTimer(model models.Config) error {
 			path, model.Name, cl.Device, cl.Node, cl.TensorParallelSize, path)
 	}
 	var err error
+	effSource := ""
 	if path != "" {
 		art, err = predictor.Load(path)
 		if err != nil {
 			return err
 		}
 	} else {
-		art, err = predictor.AnalyticalOnGrid(model, s.Device, s.Node, cl.TensorParallelSize, analyticalEfficiency, s.analyticalGrid())
+		eff, src, err := predictor.DefaultEfficiency(s.Device.Name)
+		if err != nil {
+			return fmt.Errorf("analytical batch-time model: %w", err)
+		}
+		effSource = src
+		art, err = predictor.AnalyticalOnGrid(model, s.Device, s.Node, cl.TensorParallelSize, eff, s.analyticalGrid())
 		if err != nil {
 			return fmt.Errorf("build analytical batch-time model: %w", err)
 		}
@@ -162,7 +157,7 @@ func (s *Setup) loadTimer(model models.Config) error {
 	s.Analytical = prov == predictor.ProvenanceAnalytical
 	switch {
 	case path == "":
-		s.TimerSource = fmt.Sprintf("analytical, not measured: roofline model of %s on %s built in process (no artifact for this combination; build one with vidur-train)", model.Name, s.Device.Name)
+		s.TimerSource = fmt.Sprintf("analytical, not measured: roofline model of %s on %s built in process, efficiency factors from %s (no artifact for this combination; build one with vidur-train)", model.Name, s.Device.Name, effSource)
 	case s.Analytical:
 		s.TimerSource = fmt.Sprintf("analytical, not measured: artifact %s (%s on %s/%s, TP %d)", path, art.Header.Model, art.Header.Device, art.Header.Node, art.Header.TP)
 	default:
