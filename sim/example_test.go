@@ -37,3 +37,18 @@ func ExampleSimulate() {
 	// completed 100/100, KV blocks per replica 7424
 	// TTFT p50 11.0 ms, e2e p99 61.4 ms
 }
+
+// ExampleParseConfig overrides two keys of the defaults; unknown keys are
+// errors.
+func ExampleParseConfig() {
+	cfg, err := ParseConfig("my.yaml", []byte("cluster:\n  num_replicas: 4\nscheduler:\n  type: vllm\n"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cfg.Cluster.Replicas, cfg.Scheduler.Type, cfg.Cluster.Model)
+	_, err = ParseConfig("bad.yaml", []byte("cluster:\n  replicas: 4\n"))
+	fmt.Println(err != nil)
+	// Output:
+	// 4 vllm meta-llama/Meta-Llama-3-8B
+	// true
+}
