@@ -65,6 +65,10 @@ type Header struct {
 	// Total is the number of configurations of the expansion.
 	Total int   `json:"total"`
 	Shard Shard `json:"shard"`
+	// Evaluator describes the evaluation settings outside the space (e.g.
+	// the predictor artifact directory); resuming or merging requires the
+	// same description, so results of different predictors never mix.
+	Evaluator string `json:"evaluator,omitempty"`
 }
 
 // resultsLine is one line of a results file: a header or a record.
@@ -172,6 +176,8 @@ func openResults(path string, h *Header, resume bool) (*resultsWriter, []Record,
 		switch {
 		case old.SpaceHash != h.SpaceHash:
 			return nil, nil, fmt.Errorf("%s was written for a different search space (hash %s, this space is %s): use another output directory, or --resume=false to start over", path, old.SpaceHash, h.SpaceHash)
+		case old.Evaluator != h.Evaluator:
+			return nil, nil, fmt.Errorf("%s was written with other evaluation settings (%q, now %q): use another output directory, or --resume=false to start over", path, old.Evaluator, h.Evaluator)
 		case old.Shard.norm() != h.Shard.norm():
 			return nil, nil, fmt.Errorf("%s holds shard %s, not %s: use another output directory", path, old.Shard, h.Shard)
 		case old.Total != h.Total:
@@ -245,6 +251,8 @@ func Merge(paths []string) (*Space, []Record, error) {
 			first = h
 		} else if h.SpaceHash != first.SpaceHash || h.Total != first.Total {
 			return nil, nil, fmt.Errorf("merge: %s is from space %s (%d configurations), %s from space %s (%d)", p, h.SpaceHash, h.Total, paths[0], first.SpaceHash, first.Total)
+		} else if h.Evaluator != first.Evaluator {
+			return nil, nil, fmt.Errorf("merge: %s was evaluated with %q, %s with %q", p, h.Evaluator, paths[0], first.Evaluator)
 		}
 		for _, r := range recs {
 			if old, ok := byIndex[r.Point.Index]; ok {

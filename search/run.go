@@ -24,6 +24,10 @@ type RunOptions struct {
 	// Resume reuses the records of an existing ResultsPath written for the
 	// same space and shard, simulating only the missing configurations.
 	Resume bool
+	// Evaluator describes evaluation settings that are not part of the
+	// space (predictor artifact directory, ...); it is recorded in the
+	// results file and must match to resume or merge.
+	Evaluator string
 	// Progress, when set, is called after each configuration (including
 	// resumed ones at the start), from one goroutine at a time.
 	Progress func(done, total int, last Record)
@@ -46,7 +50,7 @@ type RunResult struct {
 // the configurations in flight are abandoned (nothing partial is recorded),
 // returning ctx's error and the records finished so far.
 func Run(ctx context.Context, s *Space, exp *Expansion, ev Evaluator, opts RunOptions) (*RunResult, error) {
-	h := &Header{Version: resultsVersion, SpaceHash: s.Hash(), Space: s, Total: exp.Total, Shard: opts.Shard.norm()}
+	h := &Header{Version: resultsVersion, SpaceHash: s.Hash(), Space: s, Total: exp.Total, Shard: opts.Shard.norm(), Evaluator: opts.Evaluator}
 	var (
 		rw   *resultsWriter
 		prev []Record

@@ -136,6 +136,11 @@ func TestRunResume(t *testing.T) {
 	if _, err := Run(context.Background(), s2, exp2, ev3, RunOptions{ResultsPath: path, Resume: false}); err != nil {
 		t.Fatal(err)
 	}
+	// Other evaluation settings refuse too.
+	_, err = Run(context.Background(), s2, exp2, ev3, RunOptions{ResultsPath: path, Resume: true, Evaluator: "artifacts=/elsewhere"})
+	if err == nil || !strings.Contains(err.Error(), "other evaluation settings") {
+		t.Fatalf("error %v", err)
+	}
 	// A different shard of the same space refuses too.
 	_, err = Run(context.Background(), s2, exp2, ev3, RunOptions{ResultsPath: path, Resume: true, Shard: Shard{1, 2}})
 	if err == nil || !strings.Contains(err.Error(), "holds shard 0/1, not 1/2") {

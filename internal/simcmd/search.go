@@ -16,6 +16,7 @@ import (
 
 	"github.com/vidur-go/vidur-go/hardware"
 	"github.com/vidur-go/vidur-go/internal/cli"
+	"github.com/vidur-go/vidur-go/predictor"
 	"github.com/vidur-go/vidur-go/search"
 	"github.com/vidur-go/vidur-go/sim"
 )
@@ -164,6 +165,7 @@ func runSearch(ctx context.Context, stdout, stderr io.Writer, path string, f *se
 	start := time.Now()
 	res, err := search.Run(ctx, s, exp, ev, search.RunOptions{
 		Workers: f.workers, Shard: shard, ResultsPath: resultsPath, Resume: f.resume, Progress: prog.update,
+		Evaluator: evaluatorSettings(f),
 	})
 	prog.finish()
 	if err != nil {
@@ -181,6 +183,21 @@ func runSearch(ctx context.Context, stdout, stderr io.Writer, path string, f *se
 	}
 	f.outDir = dir
 	return writeSearchReport(stdout, stderr, s, res.Records, f)
+}
+
+// evaluatorSettings describes the predictor settings recorded with the
+// results, so that a resume or merge never mixes predictors.
+func evaluatorSettings(f *searchFlags) string {
+	dir := f.artifactDir
+	if dir == "" {
+		if d, err := predictor.DefaultDir(); err == nil {
+			dir = d
+		}
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return fmt.Sprintf("vidur-sim; artifact_dir=%s; require_artifact=%v", dir, f.requireArtifact)
 }
 
 // resolvePrices maps every device of the expansion to its $/GPU-hour: the
