@@ -32,8 +32,18 @@
 //
 //   - ImportVidurPredictions copies Vidur's cached prediction CSVs bit for
 //     bit (the golden fidelity path).
+//   - Fit trains one model per operator from profiles (MLPDatasets,
+//     AttentionDatasets, AllReduceDataset, SendRecvDataset,
+//     CPUOverheadDatasets reproduce Vidur's row filters, features, targets
+//     and drop_duplicates), by Vidur's k-fold grid search (TrainOp, with a
+//     seeded 20 % hold-out MAPE), and evaluates it on the grid
+//     (PredictTable). Same inputs and seed give identical bytes.
+//   - Analytical / AnalyticalOnGrid / DefaultAnalytical build roofline
+//     tables (OpWork, OpTimeMs) with efficiency factors fitted by Calibrate
+//     (least squares on log-times) and shipped in
+//     data/calibration/efficiency.json; Fit uses them for attention when a
+//     model has no attention profile, marking those ops "analytical".
 //
-// Status: the Timer, the artifact format and the Vidur import are complete
-// (issue 3, items 1–3). Training from profiles and the analytical fallback
-// follow.
+// vidur-train (internal/traincmd) wraps all of these: fit, eval, inspect,
+// import-vidur, analytical, calibrate, compare.
 package predictor

@@ -70,18 +70,21 @@ var small = []string{"--grid", "fast", "--max-tokens", "512", "--max-batch-size"
 func TestFitEndToEnd(t *testing.T) {
 	store := testStore(t)
 	dir := t.TempDir()
+	// The case with the 10k-row attention profile trains linear regression
+	// to keep the test fast under -race; the others train forests.
 	cases := []struct {
 		model, device, node, tp string
 		attention               string
+		predictor               string
 	}{
-		{"meta-llama/Llama-2-7b-hf", "h100", "h100_pairwise_nvlink", "1", "synthetic"},
-		{"meta-llama/Llama-2-70b-hf", "a100", "a100_dgx", "4", "analytical"},
-		{"microsoft/phi-2", "a100", "a100_dgx", "1", "analytical"},
+		{"meta-llama/Llama-2-7b-hf", "h100", "h100_pairwise_nvlink", "1", "synthetic", "linear_regression"},
+		{"meta-llama/Llama-2-70b-hf", "a100", "a100_dgx", "4", "analytical", "random_forest"},
+		{"microsoft/phi-2", "a100", "a100_dgx", "1", "analytical", "random_forest"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.model, func(t *testing.T) {
 			out := filepath.Join(dir, strings.ReplaceAll(tc.model, "/", "_")+".vidurart")
-			args := append([]string{"fit", "--store", store, "--model", tc.model, "--device", tc.device, "--node", tc.node, "--tp", tc.tp, "-o", out}, small...)
+			args := append([]string{"fit", "--store", store, "--model", tc.model, "--device", tc.device, "--node", tc.node, "--tp", tc.tp, "--predictor", tc.predictor, "-o", out}, small...)
 			msg, err := run(t, args...)
 			if err != nil {
 				t.Fatal(err)
@@ -93,7 +96,7 @@ func TestFitEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, w := range []string{`"provenance": "measured"`, `"provenance": "` + tc.attention + `"`, `"grid_search": "fast"`, `"cv_mape"`, `"held_out_mape"`, `"path": "compute/` + tc.device} {
+			for _, w := range []string{`"provenance": "measured"`, `"provenance": "` + tc.attention + `"`, `"grid_search": "fast"`, `"predictor": "` + tc.predictor + `"`, `"cv_mape"`, `"held_out_mape"`, `"path": "compute/` + tc.device} {
 				if !strings.Contains(js, w) {
 					t.Errorf("inspect --json lacks %s", w)
 				}
