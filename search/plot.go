@@ -68,7 +68,7 @@ func (rep *Report) WritePlot(w io.Writer) error {
 			}
 			ymax := 1.0
 			for _, xy := range all {
-				ymax = math.Max(ymax, xy.Y*1.05)
+				ymax = math.Max(ymax, xy.Y*1.35)
 			}
 			ln, err := plotter.NewLine(plotter.XYs{{X: slo.MaxS, Y: 0}, {X: slo.MaxS, Y: ymax}})
 			if err != nil {
@@ -80,6 +80,15 @@ func (rep *Report) WritePlot(w io.Writer) error {
 			p.Legend.Add("SLO "+slo.String(), ln)
 		}
 		p.Legend.Top, p.Legend.Left = true, true
+		p.X.Min, p.Y.Min = 0, 0
+		if len(all) > 0 {
+			// Head-room above the highest point for the legend.
+			ymax := 0.0
+			for _, xy := range all {
+				ymax = math.Max(ymax, xy.Y)
+			}
+			p.Y.Max = ymax * 1.35
+		}
 		p.Add(plotter.NewGrid())
 		row = append(row, p)
 	}
