@@ -213,7 +213,7 @@ var csvHeader = []string{
 	"rank", "id", "index", "status", "model", "device", "node", "gpu_budget", "gpus_used", "tp", "pp", "replicas",
 	"scheduler", "chunk_size", "batch_size_cap", "price_per_gpu_hour", "capacity_qps", "qps_per_dollar",
 	"cost_per_m_output_tokens", "ttft_p50_s", "ttft_p90_s", "ttft_p99_s", "tbt_p50_s", "tbt_p99_s",
-	"scheduling_delay_p99_s", "e2e_p90_s", "pareto", "probes", "why",
+	"scheduling_delay_p99_s", "e2e_p90_s", "pareto", "probes", "why", "predictor",
 }
 
 func (rep *Report) csvRow(i int) []string {
@@ -281,6 +281,8 @@ type BestJSON struct {
 	PricePerGPUHour float64 `json:"price_per_gpu_hour"`
 	GPUsUsed        int     `json:"gpus_used"`
 	Why             string  `json:"why"`
+	// Predictor says where the batch times came from.
+	Predictor string `json:"predictor,omitempty"`
 	// Latencies at capacity, "ttft_p90" → seconds.
 	Latencies map[string]float64 `json:"latencies_s"`
 }
@@ -301,7 +303,7 @@ func (rep *Report) bestJSON() ([]byte, error) {
 	bj := BestJSON{
 		SpaceHash: rep.Space.Hash(), Point: r.Point, CapacityQPS: r.QPS(), QPSPerDollar: r.QPSPerDollar,
 		CostPerMTokens: nanToZero(r.CostPerMTokens), PricePerGPUHour: r.PricePerGPUHour, GPUsUsed: r.GPUsUsed,
-		Why: r.Capacity.Why, Latencies: map[string]float64{},
+		Why: r.Capacity.Why, Predictor: r.Capacity.Predictor, Latencies: map[string]float64{},
 	}
 	for i, q := range r.Capacity.Quantiles {
 		bj.Latencies[string(q.Metric)+"_"+quantileName(q.Quantile)] = r.Capacity.At.Outcome.Values[i]

@@ -72,6 +72,11 @@ func TestReportGolden(t *testing.T) {
 	if err := rep.WriteCSV(&pareto, true); err != nil {
 		t.Fatal(err)
 	}
+	for i := range rep.Rows {
+		if n := len(rep.csvRow(i)); n != len(csvHeader) {
+			t.Fatalf("row %d has %d fields, header %d", i, n, len(csvHeader))
+		}
+	}
 	golden(t, "report.txt", txt.Bytes())
 	golden(t, "configs.csv", csv.Bytes())
 	golden(t, "pareto.csv", pareto.Bytes())
