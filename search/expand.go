@@ -2,6 +2,7 @@ package search
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/vidur-go/vidur-go/hardware"
 	"github.com/vidur-go/vidur-go/models"
@@ -148,7 +149,8 @@ func infeasibility(s *Space, p Point, m *models.Config, d hardware.Device, n har
 		return r
 	}
 	if err := cat.Predictor(p.Model, p.Device, p.Node, p.TP); err != nil {
-		return "no predictor: " + err.Error()
+		// One line: catalog errors may carry multi-line hints.
+		return "no predictor: " + strings.Join(strings.Fields(err.Error()), " ")
 	}
 	return ""
 }

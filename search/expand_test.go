@@ -98,7 +98,7 @@ workload: {prefill_tokens: 100, decode_tokens: 100}
 				}
 				return
 			}
-			if len(exp.Infeasible) != 1 || !strings.Contains(exp.Infeasible[0].Reason, tc.want) {
+			if len(exp.Infeasible) != 1 || !strings.Contains(exp.Infeasible[0].Reason, tc.want) || strings.Contains(exp.Infeasible[0].Reason, "\n") {
 				t.Fatalf("got %+v, want reason containing %q", exp.Infeasible, tc.want)
 			}
 		})

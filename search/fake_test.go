@@ -65,7 +65,7 @@ func (c *fakeCatalog) Node(name string) (hardware.Node, error) {
 
 func (c *fakeCatalog) Predictor(model, device, node string, tp int) error {
 	if c.noPredictor[fmt.Sprintf("%s|%s|%d", model, device, tp)] {
-		return fmt.Errorf("no artifact for %s on %s TP%d and no analytical fallback", model, device, tp)
+		return fmt.Errorf("no artifact for %s on %s TP%d\n  and no analytical fallback", model, device, tp)
 	}
 	return nil
 }
