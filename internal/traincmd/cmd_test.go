@@ -89,7 +89,7 @@ func TestCommandErrors(t *testing.T) {
 		want  string
 		usage bool
 	}{
-		{"import needs model", []string{"import-vidur", "testdata/vidur-tables", "--device", "h100", "--node", "x"}, "--model is required", true},
+		{"import needs model", []string{"import-vidur", "testdata/vidur-tables", "--device", "h100", "--node", "x"}, "--model NAME or --model-config config.json is required", true},
 		{"unknown model", []string{"import-vidur", "testdata/vidur-tables", "--model", "llama", "--device", "h100", "--node", "x"}, "unknown model", false},
 		{"bad tp", []string{"import-vidur", "testdata/vidur-tables", "--model", "meta-llama/Llama-2-7b-hf", "--device", "h100", "--node", "x", "--tp", "0"}, "--tp 0", true},
 		{"inspect corrupt", []string{"inspect", bad}, "is corrupt: truncated", false},

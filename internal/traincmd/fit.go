@@ -37,9 +37,9 @@ func (f *trainFlags) register(cmd *cobra.Command, withOutput bool) {
 		f.target.register(cmd)
 	} else {
 		fl := cmd.Flags()
-		fl.StringVar(&f.model, "model", "", "model name from the catalog (required)")
-		fl.StringVar(&f.device, "device", "", "device SKU, e.g. a100 (required)")
-		fl.StringVar(&f.node, "node", "", "node SKU whose network profiles to use (required)")
+		f.target.registerModel(cmd)
+		fl.StringVar(&f.device, "device", "", "device SKU, e.g. a100, or cpu for a CPU-measured profile (required)")
+		fl.StringVar(&f.node, "node", "", "node SKU whose network profiles to use (required; omitted for --device cpu)")
 		fl.IntVar(&f.tp, "tp", 1, "tensor-parallel degree")
 	}
 	fl := cmd.Flags()
@@ -74,13 +74,17 @@ func (f *trainFlags) spec() (predictor.FitSpec, models.Config, error) {
 	if err := f.grid.Validate(); err != nil {
 		return predictor.FitSpec{}, m, cli.Usagef("%v", err)
 	}
-	dev, err := hardware.LookupDevice(f.device)
-	if err != nil {
-		return predictor.FitSpec{}, m, err
-	}
-	node, err := hardware.LookupNode(f.node)
-	if err != nil {
-		return predictor.FitSpec{}, m, err
+	// A CPU measurement has no catalog device or node; they are needed only
+	// for the analytical attention fallback, refused below.
+	var dev hardware.Device
+	var node hardware.Node
+	if f.device != cpuDevice {
+		if dev, err = hardware.LookupDevice(f.device); err != nil {
+			return predictor.FitSpec{}, m, err
+		}
+		if node, err = hardware.LookupNode(f.node); err != nil {
+			return predictor.FitSpec{}, m, err
+		}
 	}
 	root := f.store
 	if root == "" {
@@ -92,13 +96,21 @@ func (f *trainFlags) spec() (predictor.FitSpec, models.Config, error) {
 	if err != nil {
 		return predictor.FitSpec{}, m, err
 	}
-	p, err := predictor.FindProfiles(st, f.model, f.device, f.node)
+	p, err := predictor.FindProfiles(st, f.name, f.device, f.node)
 	if err != nil {
 		return predictor.FitSpec{}, m, err
 	}
 	if p.MLP == nil {
-		return predictor.FitSpec{}, m, fmt.Errorf("store %s has no mlp profile for %s on %s (looked in %s); import one with vidur-profile import, or build an analytical artifact: vidur-train analytical --model %s --device %s --node %s --tp %d",
-			root, f.model, f.device, st.ComputeDir(f.device, f.model), f.model, f.device, f.node, f.tp)
+		modelFlag := "--model " + f.name
+		if f.modelConfig != "" {
+			modelFlag = "--model-config " + f.modelConfig
+		}
+		if f.device == cpuDevice {
+			return predictor.FitSpec{}, m, fmt.Errorf("store %s has no mlp profile for %s on cpu (looked in %s); measure one: vidur-profile run %s --device cpu --store %s",
+				root, f.name, st.ComputeDir(f.device, f.name), modelFlag, root)
+		}
+		return predictor.FitSpec{}, m, fmt.Errorf("store %s has no mlp profile for %s on %s (looked in %s); import one with vidur-profile import, or build an analytical artifact: vidur-train analytical %s --device %s --node %s --tp %d",
+			root, f.name, f.device, st.ComputeDir(f.device, f.name), modelFlag, f.device, f.node, f.tp)
 	}
 	if f.tp > 1 && p.AllReduce == nil {
 		return predictor.FitSpec{}, m, fmt.Errorf("store %s has no all_reduce profile for node %s (looked in %s); TP %d needs one", root, f.node, st.NetworkDir(f.node), f.tp)
@@ -111,9 +123,13 @@ func (f *trainFlags) spec() (predictor.FitSpec, models.Config, error) {
 	}
 	if f.cpu {
 		if p.CPUOverhead == nil {
-			return spec, m, fmt.Errorf("store %s has no cpu_overheads.csv for %s on node %s (looked in %s)", root, f.model, f.node, st.CPUOverheadDir(f.node, f.model))
+			return spec, m, fmt.Errorf("store %s has no cpu_overheads.csv for %s on node %s (looked in %s)", root, f.name, f.node, st.CPUOverheadDir(f.node, f.name))
 		}
 		spec.CPUOverhead = p.CPUOverhead
+	}
+	if p.Attention == nil && f.device == cpuDevice {
+		return spec, m, fmt.Errorf("store %s has no attention profile for %s on cpu (looked in %s); a CPU artifact cannot fall back to the analytical roofline, which needs a catalog device: measure attention too (vidur-profile run --device cpu)",
+			root, f.name, st.ComputeDir(f.device, f.name))
 	}
 	if p.Attention == nil {
 		eff, src, err := predictor.DefaultEfficiency(f.device)
@@ -245,7 +261,7 @@ on the other 80%), and the training time.`,
 				}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s on %s (node %s, TP %d), %s, grid %s, seed %d\n",
-				f.model, f.device, f.node, f.tp, spec.Train.Predictor, spec.Train.Search, f.seed)
+				f.name, f.device, f.node, f.tp, spec.Train.Predictor, spec.Train.Search, f.seed)
 			return cli.Table(cmd.OutOrStdout(), []string{"op", "provenance", "rows", "hyperparameters", "cv mape %", "holdout mape %", "time"}, rows)
 		},
 	}
