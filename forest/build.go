@@ -64,6 +64,7 @@ type builder struct {
 	left  []bool
 	feats []int
 	stack []stackItem
+	nodes []Node // scratch node array, reused between builds
 }
 
 func newBuilder(d *dataset, sorted [][]int32, p TreeParams) *builder {
@@ -84,13 +85,22 @@ func newBuilder(d *dataset, sorted [][]int32, p TreeParams) *builder {
 	return b
 }
 
-// build grows one tree on the rows with w[id] > 0 (w is indexed by row id).
+// build grows one tree and returns a copy of it sized exactly.
+func (b *builder) build(w []float64, rng *rand.Rand) Tree {
+	t := b.buildScratch(w, rng)
+	t.nodes = slices.Clone(t.nodes)
+	return t
+}
+
+// buildScratch grows one tree on the rows with w[id] > 0 (w is indexed by
+// row id). The returned tree's nodes live in the builder's scratch space and
+// are overwritten by the next build.
 // The algorithm is sklearn's BestSplitter + DepthFirstTreeBuilder with the
 // squared-error criterion: each node scans every candidate feature in sorted
 // order with running weighted sums, so split search is O(rows in node) per
 // feature; children inherit sortedness by stable partitioning. rng is used
 // only when fewer than all features are tried per split.
-func (b *builder) build(w []float64, rng *rand.Rand) Tree {
+func (b *builder) buildScratch(w []float64, rng *rand.Rand) Tree {
 	y := b.d.y
 	for f, ids := range b.sorted {
 		col := b.d.cols[f]
@@ -106,7 +116,7 @@ func (b *builder) build(w []float64, rng *rand.Rand) Tree {
 	for f := range b.feats {
 		b.feats[f] = f
 	}
-	nodes := make([]Node, 0, 64)
+	nodes := b.nodes[:0]
 	b.stack = append(b.stack[:0], stackItem{start: 0, end: len(b.arrs[0]), parent: -1})
 	for len(b.stack) > 0 {
 		it := b.stack[len(b.stack)-1]
@@ -181,7 +191,8 @@ func (b *builder) build(w []float64, rng *rand.Rand) Tree {
 			stackItem{start: mid, end: e, depth: it.depth + 1, parent: id},
 			stackItem{start: s, end: mid, depth: it.depth + 1, parent: id, isLeft: true})
 	}
-	return Tree{nFeatures: nf, nodes: slices.Clip(nodes)}
+	b.nodes = nodes
+	return Tree{nFeatures: nf, nodes: nodes}
 }
 
 // partition reorders every feature array in [s,e) so that the first pos

@@ -98,17 +98,19 @@ func GridSearch(X [][]float64, y []float64, candidates []Estimator, opts SearchO
 				return nil, fmt.Errorf("grid search: candidate %s: %w", c, err)
 			}
 		}
-		prog.total = k * shared.NEstimators // the refit's trees are added once known
+		// Units: trees. The refit is counted as the largest forest up front
+		// and completed when the (possibly smaller) best one is done.
+		prog.total = (k + 1) * shared.NEstimators
 		searchShared(d, folds, candidates, shared, opts.Seed, workers, res, prog)
 		res.MeanMAPE = meanRows(res.FoldMAPE)
 		res.Best = argmin(res.MeanMAPE)
 		p := candidates[res.Best].(ForestParams)
-		prog.addTotal(p.NEstimators)
 		rows := make([]int, d.rows())
 		for i := range rows {
 			rows[i] = i
 		}
 		res.Model = p.fit(d, rows, opts.Seed, workers, prog.step)
+		prog.stepN(shared.NEstimators - p.NEstimators)
 		return res, nil
 	}
 	if err := searchEach(X, y, folds, candidates, opts.Seed, workers, res, prog); err != nil {
@@ -132,14 +134,8 @@ type progress struct {
 	done, total int
 }
 
-func (p *progress) addTotal(n int) {
-	p.mu.Lock()
-	p.total += n
-	p.mu.Unlock()
-}
-
 func (p *progress) stepN(n int) {
-	if p.fn == nil {
+	if p.fn == nil || n == 0 {
 		return
 	}
 	p.mu.Lock()

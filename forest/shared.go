@@ -99,7 +99,7 @@ func searchShared(d *dataset, folds []Fold, cands []Estimator, full ForestParams
 				sf := fs[s.fold]
 				rng := streamRand(seed, uint64(t))
 				full.weights(s.w, sf.train, rng)
-				tree := s.b.build(s.w, rng)
+				tree := s.b.buildScratch(s.w, rng)
 				for r, x := range sf.testX {
 					s.pathV, s.pathS = tree.path(x, s.pathV[:0], s.pathS[:0])
 					leaf := len(s.pathV) - 1

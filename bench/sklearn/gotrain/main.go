@@ -16,6 +16,8 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -61,14 +63,18 @@ func main() {
 	skPath := flag.String("sklearn", "", "sklearn.json from vidur_grid.py (optional)")
 	seed := flag.Uint64("seed", 1, "forest seed")
 	workers := flag.Int("workers", 0, "goroutines (0 = GOMAXPROCS)")
+	only := flag.String("ops", "", "comma-separated operators (default: all in the split)")
+	noShared := flag.Bool("no-shared-trees", false, "fit every (candidate, fold) separately (same result, slower)")
 	flag.Parse()
-	if err := run(*data, *splitPath, *skPath, *seed, *workers); err != nil {
+	opts := forest.SearchOptions{Seed: *seed, Workers: *workers, NoSharedTrees: *noShared}
+	if err := run(*data, *splitPath, *skPath, *only, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "gotrain:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, splitPath, skPath string, seed uint64, workers int) error {
+func run(data, splitPath, skPath, only string, opts forest.SearchOptions) error {
+	seed, workers := opts.Seed, opts.Workers
 	var sp split
 	if err := readJSON(splitPath, &sp); err != nil {
 		return err
@@ -83,12 +89,12 @@ func run(data, splitPath, skPath string, seed uint64, workers int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("GOMAXPROCS=%d workers=%d seed=%d\n", runtime.GOMAXPROCS(0), workers, seed)
+	fmt.Printf("GOMAXPROCS=%d workers=%d seed=%d shared-trees=%v\n", runtime.GOMAXPROCS(0), workers, seed, !opts.NoSharedTrees)
 	fmt.Printf("%-26s %6s %9s %-28s %9s %9s %9s\n", "op", "rows", "train_s", "best (depth,split,trees)", "go_MAPE", "sk_MAPE", "go@skbest")
 	var total time.Duration
 	for _, op := range ops {
 		s, ok := sp.Ops[op.Name]
-		if !ok {
+		if !ok || (only != "" && !slices.Contains(strings.Split(only, ","), op.Name)) {
 			continue
 		}
 		var ysum float64
@@ -112,7 +118,7 @@ func run(data, splitPath, skPath string, seed uint64, workers int) error {
 			}
 		}
 		start := time.Now()
-		res, err := forest.GridSearch(trX, trY, forest.VidurForestGrid().Candidates(), forest.SearchOptions{Seed: seed, Workers: workers})
+		res, err := forest.GridSearch(trX, trY, forest.VidurForestGrid().Candidates(), opts)
 		if err != nil {
 			return fmt.Errorf("%s: %w", op.Name, err)
 		}
