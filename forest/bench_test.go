@@ -115,6 +115,21 @@ func BenchmarkPredict(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Vidur's decode prediction grid: batch 1..128 × kv 0..4096 step 64.
+	var grid [][]float64
+	for bs := 1; bs <= 128; bs++ {
+		for kv := 0; kv <= 4096; kv += 64 {
+			grid = append(grid, []float64{float64(bs), float64(kv)})
+		}
+	}
+	dst := make([]float64, len(grid))
+	b.Run("forest750-batch-decode-grid", func(b *testing.B) {
+		b.ReportAllocs()
+		b.ReportMetric(float64(len(grid)), "rows")
+		for b.Loop() {
+			f.PredictBatch(grid, dst)
+		}
+	})
 	for _, m := range []struct {
 		name string
 		r    forest.Regressor

@@ -11,8 +11,9 @@
 //	// Vidur's search: 27 random-forest candidates, 10 contiguous folds
 //	// (2 if fewer than 10 rows), best by mean MAPE, refit on all rows.
 //	res, err := forest.GridSearch(X, y, forest.VidurForestGrid().Candidates(),
-//		forest.SearchOptions{Seed: 1, Progress: func(done, total int) {...}})
+//		forest.SearchOptions{Seed: 1, Context: ctx, Progress: func(done, total int) {...}})
 //	res.Model.Predict([]float64{128})   // forest.Regressor, allocation-free
+//	forest.PredictBatch(res.Model, grid, dst) // tree-major for forests: ~3× faster per row
 //	res.BestEstimator().String()        // "bootstrap=True, max_depth=16, ..."
 //	res.MeanMAPE                        // per candidate, percent
 //	b, _ := forest.MarshalModel(res.Model) // deterministic bytes for an artifact

@@ -153,9 +153,13 @@ func (f *Forest) Predict(x []float64) float64 {
 	return sum / float64(len(f.trees))
 }
 
-// PredictBatch writes Predict(X[i]) into dst[i] and returns dst, allocating
-// it when dst is too short.
+// PredictBatch writes r.Predict(X[i]) into dst[i] and returns dst,
+// allocating it when dst is too short. For a *Forest it uses the faster
+// Forest.PredictBatch (same results).
 func PredictBatch(r Regressor, X [][]float64, dst []float64) []float64 {
+	if f, ok := r.(*Forest); ok {
+		return f.PredictBatch(X, dst)
+	}
 	if cap(dst) < len(X) {
 		dst = make([]float64, len(X))
 	}
@@ -166,7 +170,36 @@ func PredictBatch(r Regressor, X [][]float64, dst []float64) []float64 {
 	return dst
 }
 
-// PredictBatch is the method form of the package-level PredictBatch.
+// PredictBatch writes Predict(X[i]) into dst[i] and returns dst, allocating
+// it when dst is too short. It walks tree by tree over all rows (blocks of
+// rows at a time), which keeps each tree in cache and is several times
+// faster than calling Predict per row on large forests; per row the trees are
+// summed in the same order, so the results equal Predict's bit for bit.
 func (f *Forest) PredictBatch(X [][]float64, dst []float64) []float64 {
-	return PredictBatch(f, X, dst)
+	if cap(dst) < len(X) {
+		dst = make([]float64, len(X))
+	}
+	dst = dst[:len(X)]
+	for _, x := range X {
+		if len(x) != f.nFeatures {
+			panic(fmt.Sprintf("forest: Forest.PredictBatch got %d features, want %d", len(x), f.nFeatures))
+		}
+	}
+	const block = 4096
+	for lo := 0; lo < len(X); lo += block {
+		hi := min(lo+block, len(X))
+		out := dst[lo:hi]
+		clear(out)
+		for ti := range f.trees {
+			t := &f.trees[ti]
+			for i, x := range X[lo:hi] {
+				out[i] += t.predict(x)
+			}
+		}
+		n := float64(len(f.trees))
+		for i := range out {
+			out[i] /= n
+		}
+	}
+	return dst
 }

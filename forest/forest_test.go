@@ -72,6 +72,9 @@ func TestForestPredictIsTreeMean(t *testing.T) {
 	}
 	pred := f.PredictBatch(X[:20], nil)
 	for i, x := range X[:20] {
+		if p := f.Predict(x); p != pred[i] {
+			t.Errorf("row %d: PredictBatch %v != Predict %v", i, pred[i], p)
+		}
 		var s float64
 		for _, tr := range f.Trees() {
 			s += tr.Predict(x)

@@ -1,6 +1,7 @@
 package forest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -26,6 +27,9 @@ type SearchOptions struct {
 	// (see GridSearch) and fits every (candidate, fold) separately. The
 	// result is identical; only the time differs.
 	NoSharedTrees bool
+	// Context, if not nil, cancels the search between units of work;
+	// GridSearch then returns its error.
+	Context context.Context
 }
 
 // SearchResult is the outcome of GridSearch.
@@ -90,6 +94,10 @@ func GridSearch(X [][]float64, y []float64, candidates []Estimator, opts SearchO
 	for c := range res.FoldMAPE {
 		res.FoldMAPE[c] = make([]float64, k)
 	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	prog := &progress{fn: opts.Progress}
 	shared, ok := sharedForest(candidates, d.features())
 	if ok && !opts.NoSharedTrees {
@@ -101,7 +109,9 @@ func GridSearch(X [][]float64, y []float64, candidates []Estimator, opts SearchO
 		// Units: trees. The refit is counted as the largest forest up front
 		// and completed when the (possibly smaller) best one is done.
 		prog.total = (k + 1) * shared.NEstimators
-		searchShared(d, folds, candidates, shared, opts.Seed, workers, res, prog)
+		if err := searchShared(ctx, d, folds, candidates, shared, opts.Seed, workers, res, prog); err != nil {
+			return nil, fmt.Errorf("grid search: %w", err)
+		}
 		res.MeanMAPE = meanRows(res.FoldMAPE)
 		res.Best = argmin(res.MeanMAPE)
 		p := candidates[res.Best].(ForestParams)
@@ -113,7 +123,7 @@ func GridSearch(X [][]float64, y []float64, candidates []Estimator, opts SearchO
 		prog.stepN(shared.NEstimators - p.NEstimators)
 		return res, nil
 	}
-	if err := searchEach(X, y, folds, candidates, opts.Seed, workers, res, prog); err != nil {
+	if err := searchEach(ctx, X, y, folds, candidates, opts.Seed, workers, res, prog); err != nil {
 		return nil, err
 	}
 	res.MeanMAPE = meanRows(res.FoldMAPE)
@@ -147,7 +157,7 @@ func (p *progress) stepN(n int) {
 func (p *progress) step() { p.stepN(1) }
 
 // searchEach fits every (candidate, fold) pair separately, in parallel.
-func searchEach(X [][]float64, y []float64, folds []Fold, cands []Estimator, seed uint64, workers int, res *SearchResult, prog *progress) error {
+func searchEach(ctx context.Context, X [][]float64, y []float64, folds []Fold, cands []Estimator, seed uint64, workers int, res *SearchResult, prog *progress) error {
 	nItems := len(cands) * len(folds)
 	prog.total = nItems + 1
 	var next atomic.Int64
@@ -161,6 +171,10 @@ func searchEach(X [][]float64, y []float64, folds []Fold, cands []Estimator, see
 			for {
 				i := int(next.Add(1) - 1)
 				if i >= nItems {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[i] = fmt.Errorf("grid search: %w", err)
 					return
 				}
 				c, k := i/len(folds), i%len(folds)

@@ -2,6 +2,8 @@ package forest
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 )
@@ -133,5 +135,16 @@ func TestGridSearchProgress(t *testing.T) {
 				t.Errorf("progress ended at %d/%d", last, lastTotal)
 			}
 		})
+	}
+}
+
+func TestGridSearchCancel(t *testing.T) {
+	X, y := randomData(9, 80, 1, 30)
+	for _, cands := range [][]Estimator{smallForestGrid().Candidates(), VidurLinearGrid().Candidates()} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := GridSearch(X, y, cands, SearchOptions{Context: ctx}); !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
 	}
 }

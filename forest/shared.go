@@ -1,6 +1,7 @@
 package forest
 
 import (
+	"context"
 	"sync"
 )
 
@@ -21,7 +22,7 @@ type sharedFold struct {
 // Trees are grown in waves of `workers` (fold-major order); each wave's
 // per-tree test predictions are added to the fold sums in tree order, so the
 // sums are bit-identical to Forest.Predict's and independent of workers.
-func searchShared(d *dataset, folds []Fold, cands []Estimator, full ForestParams, seed uint64, workers int, res *SearchResult, prog *progress) {
+func searchShared(ctx context.Context, d *dataset, folds []Fold, cands []Estimator, full ForestParams, seed uint64, workers int, res *SearchResult, prog *progress) error {
 	var combos []combo
 	candCombo := make([]int, len(cands))
 	byN := map[int][]int{} // n_estimators -> candidates
@@ -76,6 +77,9 @@ func searchShared(d *dataset, folds []Fold, cands []Estimator, full ForestParams
 	total := len(folds) * nTrees
 	pred := make([]float64, 0)
 	for start := 0; start < total; start += workers {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		var wg sync.WaitGroup
 		for j := range slots {
 			task := start + j
@@ -143,6 +147,7 @@ func searchShared(d *dataset, folds []Fold, cands []Estimator, full ForestParams
 		}
 		prog.stepN(done)
 	}
+	return nil
 }
 
 // path appends the value and sample count of every node from the root to
