@@ -24,6 +24,8 @@ const (
 type Catalog struct {
 	devices map[string]Device
 	nodes   map[string]Node
+	// nvmlWords maps an NVML name word to the device claiming it.
+	nvmlWords map[string]string
 }
 
 var (
@@ -42,8 +44,8 @@ func Embedded() (*Catalog, error) {
 // LoadCatalog decodes a devices file and a nodes file from fsys (each a JSON
 // array of Device or Node objects; unknown keys, missing keys and trailing
 // data are errors naming the file, entry and key), validates every entry,
-// rejects duplicate names and checks that every node names a catalog
-// device.
+// rejects duplicate names and NVML words claimed by two devices, and checks
+// that every node names a catalog device.
 func LoadCatalog(fsys fs.FS, devicesPath, nodesPath string) (*Catalog, error) {
 	var devs []Device
 	if err := decodeStrict(fsys, devicesPath, deviceKeys, &devs); err != nil {
@@ -53,13 +55,20 @@ func LoadCatalog(fsys fs.FS, devicesPath, nodesPath string) (*Catalog, error) {
 	if err := decodeStrict(fsys, nodesPath, nodeKeys, &nodes); err != nil {
 		return nil, err
 	}
-	c := &Catalog{devices: make(map[string]Device), nodes: make(map[string]Node)}
+	c := &Catalog{devices: make(map[string]Device), nodes: make(map[string]Node), nvmlWords: make(map[string]string)}
 	for i, d := range devs {
 		if err := d.Validate(); err != nil {
 			return nil, fmt.Errorf("hardware catalog %s entry %d: %w", devicesPath, i, err)
 		}
 		if _, dup := c.devices[d.Name]; dup {
 			return nil, fmt.Errorf("hardware catalog %s entry %d: duplicate device %q", devicesPath, i, d.Name)
+		}
+		for _, w := range d.NVMLWords {
+			if other, dup := c.nvmlWords[w]; dup {
+				return nil, fmt.Errorf("hardware catalog %s entry %d: device %q: key \"nvml_words\": %q is already a word of device %q",
+					devicesPath, i, d.Name, w, other)
+			}
+			c.nvmlWords[w] = d.Name
 		}
 		c.devices[d.Name] = d
 	}
@@ -113,7 +122,8 @@ func decodeStrict(fsys fs.FS, file string, required []string, out any) error {
 
 // Validate checks a device's figures: a name, positive finite memory,
 // throughput and bandwidth, a non-negative price, optional Vidur figures
-// non-negative, and at least one source.
+// non-negative, NVML words of lower-case letters and digits, and at least
+// one source.
 func (d Device) Validate() error {
 	var errs []error
 	if d.Name == "" {
@@ -130,6 +140,11 @@ func (d Device) Validate() error {
 	} {
 		if bad(f.v, f.allow0) {
 			errs = append(errs, fmt.Errorf("%s: must be %s, got %v", f.key, want(f.allow0), f.v))
+		}
+	}
+	for _, w := range d.NVMLWords {
+		if w == "" || len(nvmlNameWords(w)) != 1 || nvmlNameWords(w)[0] != w {
+			errs = append(errs, fmt.Errorf("nvml_words: %q must be one word of lower-case letters and digits, e.g. \"a100\"", w))
 		}
 	}
 	if len(d.Sources) == 0 {
@@ -231,8 +246,33 @@ func (c *Catalog) Devices() []Device { return sortedValues(c.devices, Device.clo
 // Nodes returns every node sorted by name.
 func (c *Catalog) Nodes() []Node { return sortedValues(c.nodes, Node.clone) }
 
-// clone copies d so that callers cannot modify the catalog's Sources.
-func (d Device) clone() Device { d.Sources = slices.Clone(d.Sources); return d }
+// clone copies d so that callers cannot modify the catalog's slices.
+func (d Device) clone() Device {
+	d.Sources, d.NVMLWords = slices.Clone(d.Sources), slices.Clone(d.NVMLWords)
+	return d
+}
+
+// DeviceForNVMLName returns the device whose NVMLWords claim a word of
+// name, the device name NVML reports ("NVIDIA H100 80GB HBM3" → h100). The
+// words of name are its maximal runs of letters and digits, lower-cased;
+// the first word, left to right, that a device claims decides. false when
+// no word is claimed (an unknown GPU, or a near miss such as "NVIDIA L40"
+// for l40s).
+func (c *Catalog) DeviceForNVMLName(name string) (Device, bool) {
+	for _, w := range nvmlNameWords(name) {
+		if dev, ok := c.nvmlWords[w]; ok {
+			return c.devices[dev].clone(), true
+		}
+	}
+	return Device{}, false
+}
+
+// nvmlNameWords splits s into lower-case runs of ASCII letters and digits.
+func nvmlNameWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	})
+}
 
 // clone copies n so that callers cannot modify the catalog's Sources.
 func (n Node) clone() Node { n.Sources = slices.Clone(n.Sources); return n }
@@ -265,6 +305,17 @@ func Devices() []Device {
 		return nil
 	}
 	return c.Devices()
+}
+
+// DeviceForNVMLName maps an NVML device name to the embedded catalog's
+// device SKU by its nvml_words (see Catalog.DeviceForNVMLName); false when
+// none matches or the embedded catalog is broken.
+func DeviceForNVMLName(name string) (Device, bool) {
+	c, err := Embedded()
+	if err != nil {
+		return Device{}, false
+	}
+	return c.DeviceForNVMLName(name)
 }
 
 // Nodes returns the embedded node SKUs sorted by name (nil if the embedded

@@ -177,6 +177,15 @@ func TestLoadCatalogErrors(t *testing.T) {
 		{"zero devices per node", goodDevices, strings.Replace(goodNodes, `"devices_per_node":4`, `"devices_per_node":0`, 1), []string{"devices_per_node: must be ≥ 1, got 0"}},
 		{"zero interconnect", goodDevices, strings.Replace(goodNodes, `"interconnect_gbps":32`, `"interconnect_gbps":0`, 1), []string{"interconnect_gbps: must be a finite number > 0"}},
 		{"missing node file", goodDevices, "", []string{"n.json"}},
+		{"upper-case nvml word", strings.Replace(goodDevices, `"sources"`, `"nvml_words":["X1"],"sources"`, 1), goodNodes,
+			[]string{`device "x1"`, `nvml_words: "X1" must be one word of lower-case letters and digits`}},
+		{"nvml word with a dash", strings.Replace(goodDevices, `"sources"`, `"nvml_words":["x1-sxm"],"sources"`, 1), goodNodes,
+			[]string{`nvml_words: "x1-sxm" must be one word`}},
+		{"empty nvml word", strings.Replace(goodDevices, `"sources"`, `"nvml_words":[""],"sources"`, 1), goodNodes,
+			[]string{`nvml_words: "" must be one word`}},
+		{"nvml word of two devices", `[` + strings.Replace(goodDevices[1:len(goodDevices)-1], `"sources"`, `"nvml_words":["x1"],"sources"`, 1) + `,` +
+			strings.Replace(strings.Replace(goodDevices[1:len(goodDevices)-1], `"x1"`, `"x2"`, 1), `"sources"`, `"nvml_words":["x2","x1"],"sources"`, 1) + `]`,
+			goodNodes, []string{"d.json entry 1", `device "x2": key "nvml_words": "x1" is already a word of device "x1"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -215,6 +224,63 @@ func TestValidateWorld(t *testing.T) {
 		}
 		if tc.tp > 0 && n.IsMultiNode(tc.tp, tc.pp) != tc.multi {
 			t.Errorf("TP %d PP %d: IsMultiNode %v", tc.tp, tc.pp, !tc.multi)
+		}
+	}
+}
+
+func TestDeviceForNVMLName(t *testing.T) {
+	for name, want := range map[string]string{
+		"NVIDIA A100-SXM4-80GB":   "a100",
+		"NVIDIA A100-PCIE-40GB":   "a100",
+		"NVIDIA A100 80GB PCIe":   "a100",
+		"NVIDIA H100 80GB HBM3":   "h100",
+		"NVIDIA H100 PCIe":        "h100",
+		"NVIDIA H100 NVL":         "h100",
+		"NVIDIA A40":              "a40",
+		"NVIDIA H200":             "h200",
+		"NVIDIA L40S":             "l40s",
+		"NVIDIA B200":             "b200",
+		"nvidia a100":             "a100",
+		"NVIDIA L40":              "",
+		"NVIDIA GH200 480GB":      "",
+		"NVIDIA RTX A4000":        "",
+		"Tesla V100-SXM2-16GB":    "",
+		"NVIDIA GeForce RTX 4090": "",
+		"":                        "",
+	} {
+		d, ok := DeviceForNVMLName(name)
+		if d.Name != want || ok != (want != "") {
+			t.Errorf("DeviceForNVMLName(%q) = %q, %v; want %q", name, d.Name, ok, want)
+		}
+	}
+	// Adding a SKU is data only: every catalog device is found by the
+	// marketing name in its own description.
+	for _, d := range Devices() {
+		if len(d.NVMLWords) == 0 {
+			continue
+		}
+		if got, ok := DeviceForNVMLName(d.Description); !ok || got.Name != d.Name {
+			t.Errorf("device %s: its description %q maps to %q, %v", d.Name, d.Description, got.Name, ok)
+		}
+	}
+	// The result is a copy.
+	d, _ := DeviceForNVMLName("NVIDIA A40")
+	d.NVMLWords[0] = "changed"
+	if again, _ := DeviceForNVMLName("NVIDIA A40"); again.NVMLWords[0] != "a40" {
+		t.Errorf("caller modified the catalog: %v", again.NVMLWords)
+	}
+}
+
+func TestDeviceForNVMLNameCustomCatalog(t *testing.T) {
+	devs := strings.Replace(goodDevices, `"sources"`, `"nvml_words":["x1","x1e"],"sources"`, 1)
+	c, err := LoadCatalog(fstest.MapFS{"d.json": {Data: []byte(devs)}, "n.json": {Data: []byte(goodNodes)}}, "d.json", "n.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"Acme X1E 32GB": true, "Acme X1": true, "Acme X10": false} {
+		d, ok := c.DeviceForNVMLName(name)
+		if ok != want || (ok && d.Name != "x1") {
+			t.Errorf("%q: %q, %v; want match %v", name, d.Name, ok, want)
 		}
 	}
 }

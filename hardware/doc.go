@@ -6,6 +6,7 @@
 //	d, err := hardware.LookupDevice("h100") // a100, a40, b200, h100, h200, l40s
 //	n, err := hardware.LookupNode("h100_dgx")
 //	err = n.ValidateWorld(tp, pp)            // Vidur's placement rule
+//	d, ok := hardware.DeviceForNVMLName("NVIDIA H100 80GB HBM3") // h100, by nvml_words
 //
 // Figures are datasheet values. Where Vidur uses different ones (h100 fp16
 // 1000 TFLOP/s, a40 45 GB) they are kept in Device.VidurFP16TFLOPS and

@@ -24,3 +24,14 @@ func ExampleLookupNode() {
 	// h100_dgx: 8 × NVIDIA H100 SXM5 80GB, 80 GiB, 989.4 TFLOP/s dense fp16, 3350 GB/s, $4.25/GPU-hour
 	// true true
 }
+
+func ExampleDeviceForNVMLName() {
+	for _, name := range []string{"NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-40GB", "NVIDIA L40"} {
+		d, ok := hardware.DeviceForNVMLName(name)
+		fmt.Printf("%s → %q %v\n", name, d.Name, ok)
+	}
+	// Output:
+	// NVIDIA H100 80GB HBM3 → "h100" true
+	// NVIDIA A100-SXM4-40GB → "a100" true
+	// NVIDIA L40 → "" false
+}

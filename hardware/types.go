@@ -23,6 +23,15 @@ type Device struct {
 	// VidurMemoryGB is Vidur's total_memory_gb for the SKU where Vidur has
 	// one (0 otherwise); a40: 45 in Vidur, a bug (the card has 48 GB).
 	VidurMemoryGB float64 `json:"vidur_memory_gb,omitempty"`
+	// NVMLWords are the model words that identify the SKU in the device
+	// name NVML reports (optional): a GPU maps to this SKU when one of the
+	// words of its name — lower case, split at every character that is not
+	// a letter or digit — equals one of these. "NVIDIA A100-SXM4-80GB" has
+	// the words nvidia, a100, sxm4, 80gb, so ["a100"] claims it; "NVIDIA
+	// L40" has no word "l40s". Each word must be lower-case letters and
+	// digits and belong to one device. A SKU without words is never
+	// detected (vidur-profile needs --device for it).
+	NVMLWords []string `json:"nvml_words,omitempty"`
 	// Sources cite where each figure comes from; each entry starts with the
 	// JSON keys it supports ("memory_gb, fp16_tflops: NVIDIA datasheet …").
 	Sources []string `json:"sources"`

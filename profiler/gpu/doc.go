@@ -1,5 +1,6 @@
 // Package gpu detects the NVIDIA GPUs of this machine through NVML and maps
-// each to a hardware-catalog SKU.
+// each to a hardware-catalog SKU (SKUFor, by the nvml_words of
+// data/hardware/devices.json; see docs/hardware.md).
 //
 // The real backend (nvml.go) needs cgo on Linux; other builds get a backend
 // that answers "NVML unavailable: built without cgo". When the NVML library

@@ -1,7 +1,7 @@
 package gpu
 
 import (
-	"strings"
+	"github.com/vidur-go/vidur-go/hardware"
 )
 
 // Device describes one GPU.
@@ -46,25 +46,14 @@ type UnavailableError struct{ Reason string }
 
 func (e *UnavailableError) Error() string { return e.Reason }
 
-// skuTokens maps a word of an NVIDIA device name to a catalog SKU.
-var skuTokens = map[string]string{
-	"a100": "a100", "h100": "h100", "h200": "h200",
-	"a40": "a40", "l40s": "l40s", "b200": "b200",
-}
-
-// SKUFor maps an NVML device name to a hardware-catalog SKU by its model
-// word: "NVIDIA A100-SXM4-80GB" -> a100, "NVIDIA H100 80GB HBM3" -> h100,
-// "NVIDIA A40" -> a40, "NVIDIA L40S" -> l40s. Names with no known model word
+// SKUFor maps an NVML device name to a hardware-catalog SKU through the
+// catalog's nvml_words (hardware.DeviceForNVMLName): a name maps to the
+// device claiming one of its lower-case alphanumeric words, so
+// "NVIDIA A100-SXM4-80GB" -> a100, "NVIDIA H100 80GB HBM3" -> h100,
+// "NVIDIA A40" -> a40, "NVIDIA L40S" -> l40s. Names with no claimed word
 // (including near misses such as "NVIDIA L40" or "NVIDIA RTX A4000") return
-// false.
+// false. Teaching it a new GPU is a data change in data/hardware/devices.json.
 func SKUFor(name string) (string, bool) {
-	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
-	})
-	for _, w := range words {
-		if sku, ok := skuTokens[w]; ok {
-			return sku, true
-		}
-	}
-	return "", false
+	d, ok := hardware.DeviceForNVMLName(name)
+	return d.Name, ok
 }
