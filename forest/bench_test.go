@@ -68,12 +68,12 @@ func BenchmarkFitForest(b *testing.B) {
 			op := benchOp(b, name)
 			p := forest.DefaultForestParams()
 			p.NEstimators, p.MaxDepth = 250, 16
-			b.ReportMetric(float64(len(op.Y)), "rows")
 			for b.Loop() {
 				if _, err := p.FitForest(op.X, op.Y, forest.FitOptions{Seed: 1}); err != nil {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(len(op.Y)), "rows")
 		})
 	}
 }
@@ -123,12 +123,19 @@ func BenchmarkPredict(b *testing.B) {
 		}
 	}
 	dst := make([]float64, len(grid))
+	nodes := 0
+	for _, t := range f.Trees() {
+		nodes += len(t.Nodes())
+	}
+	enc, _ := f.MarshalBinary()
 	b.Run("forest750-batch-decode-grid", func(b *testing.B) {
 		b.ReportAllocs()
-		b.ReportMetric(float64(len(grid)), "rows")
 		for b.Loop() {
 			f.PredictBatch(grid, dst)
 		}
+		b.ReportMetric(float64(nodes), "nodes")
+		b.ReportMetric(float64(len(enc))/(1<<20), "MiB-encoded")
+		b.ReportMetric(float64(len(grid)), "rows")
 	})
 	for _, m := range []struct {
 		name string
