@@ -248,7 +248,7 @@ func (l *Linear) UnmarshalBinary(b []byte) error {
 	p.IncludeBias = d.boolean()
 	p.InteractionOnly = d.boolean()
 	p.FitIntercept = d.boolean()
-	if d.err == nil && (p.Degree < 1 || p.Degree > 64 || nf > 1<<16) {
+	if d.err == nil && p.Degree < 1 {
 		d.fail("degree %d with %d features", p.Degree, nf)
 	}
 	intercept := d.f64()
@@ -256,10 +256,11 @@ func (l *Linear) UnmarshalBinary(b []byte) error {
 	if d.err != nil {
 		return fmt.Errorf("linear: %w", d.err)
 	}
-	nl := newLinear(p, nf)
-	if nc != len(nl.coef) {
-		d.fail("%d coefficients, want %d for %s with %d features", nc, len(nl.coef), p, nf)
+	if want := NumPolynomialTerms(nf, p.Degree, p.IncludeBias, p.InteractionOnly, nc); want != nc {
+		d.fail("%d coefficients, want %d for %s with %d features", nc, want, p, nf)
+		return fmt.Errorf("linear: %w", d.err)
 	}
+	nl := newLinear(p, nf)
 	for i := range nl.coef {
 		nl.coef[i] = d.f64()
 	}

@@ -53,3 +53,32 @@ func TestCodecRejectsCycles(t *testing.T) {
 		t.Errorf("self-loop: err = %v, want ErrFormat", err)
 	}
 }
+
+// FuzzUnmarshalModel checks that arbitrary bytes (e.g. a corrupted artifact)
+// never panic the decoder, and that anything accepted re-encodes to the same
+// bytes and predicts without panicking or looping.
+func FuzzUnmarshalModel(f *testing.F) {
+	X, y := randomData(1, 30, 2, 10)
+	tr, _ := DefaultTreeParams().FitTree(X, y, 1)
+	fo, _ := ForestParams{NEstimators: 2, Bootstrap: true, TreeParams: TreeParams{MaxDepth: 3, MinSamplesSplit: 2, MinSamplesLeaf: 1}}.FitForest(X, y, FitOptions{Seed: 1})
+	li, _ := LinearParams{Degree: 2, IncludeBias: true}.FitLinear(X, y)
+	for _, m := range []Regressor{tr, fo, li} {
+		b, _ := MarshalModel(m)
+		f.Add(b)
+	}
+	f.Add([]byte("VGF1"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := UnmarshalModel(b)
+		if err != nil {
+			if !errors.Is(err, ErrFormat) {
+				t.Fatalf("error %v does not wrap ErrFormat", err)
+			}
+			return
+		}
+		again, err := MarshalModel(m)
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("accepted bytes do not re-encode identically (err %v)", err)
+		}
+		m.Predict(make([]float64, m.NumFeatures()))
+	})
+}

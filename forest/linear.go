@@ -64,6 +64,37 @@ func PolynomialTerms(nFeatures, degree int, includeBias, interactionOnly bool) [
 	return out
 }
 
+// NumPolynomialTerms returns len(PolynomialTerms(...)) without building
+// the terms, saturating at limit+1 when the count exceeds limit.
+func NumPolynomialTerms(nFeatures, degree int, includeBias, interactionOnly bool, limit int) int {
+	total := 0
+	if includeBias {
+		total = 1
+	}
+	// Number of multisets (or sets) of size d from n items:
+	// C(n+d-1, d) (or C(n, d)), built incrementally: c_d = c_{d-1}·(m+d-1)/d
+	// with m = n (multisets) or c_d = c_{d-1}·(n-d+1)/d (sets).
+	c := 1
+	for d := 1; d <= degree; d++ {
+		num := nFeatures + d - 1
+		if interactionOnly {
+			num = nFeatures - d + 1
+		}
+		if num <= 0 {
+			break
+		}
+		if c > (limit+1)*d/num+1 {
+			return limit + 1
+		}
+		c = c * num / d
+		total += c
+		if total > limit {
+			return limit + 1
+		}
+	}
+	return total
+}
+
 // Linear is a fitted polynomial linear regression:
 // ŷ = Intercept + Σ_t Coef[t] · Π_{j ∈ term t} x[j].
 type Linear struct {

@@ -26,8 +26,12 @@ func TestPolynomialTerms(t *testing.T) {
 	} {
 		name := fmt.Sprintf("n%d-d%d-bias%v-io%v", tc.nf, tc.deg, tc.bias, tc.interaction)
 		t.Run(name, func(t *testing.T) {
-			if got := fmt.Sprint(PolynomialTerms(tc.nf, tc.deg, tc.bias, tc.interaction)); got != tc.want {
+			terms := PolynomialTerms(tc.nf, tc.deg, tc.bias, tc.interaction)
+			if got := fmt.Sprint(terms); got != tc.want {
 				t.Errorf("got %s, want %s", got, tc.want)
+			}
+			if n := NumPolynomialTerms(tc.nf, tc.deg, tc.bias, tc.interaction, 1000); n != len(terms) {
+				t.Errorf("NumPolynomialTerms = %d, want %d", n, len(terms))
 			}
 		})
 	}
@@ -88,5 +92,28 @@ func TestLinearUnderdetermined(t *testing.T) {
 		if got := l.Predict(x); math.Abs(got-y[i]) > 1e-9 {
 			t.Errorf("row %d: %v, want %v", i, got, y[i])
 		}
+	}
+}
+
+func TestNumPolynomialTerms(t *testing.T) {
+	for nf := 1; nf <= 4; nf++ {
+		for deg := 1; deg <= 5; deg++ {
+			for _, bias := range []bool{true, false} {
+				for _, io := range []bool{true, false} {
+					want := len(PolynomialTerms(nf, deg, bias, io))
+					if got := NumPolynomialTerms(nf, deg, bias, io, 1<<20); got != want {
+						t.Errorf("n=%d d=%d bias=%v io=%v: %d, want %d", nf, deg, bias, io, got, want)
+					}
+					if want > 3 {
+						if got := NumPolynomialTerms(nf, deg, bias, io, 3); got != 4 {
+							t.Errorf("n=%d d=%d: limit 3 gave %d, want 4", nf, deg, got)
+						}
+					}
+				}
+			}
+		}
+	}
+	if got := NumPolynomialTerms(1<<30, 1<<20, true, false, 100); got != 101 {
+		t.Errorf("huge: %d, want 101 (saturated)", got)
 	}
 }
