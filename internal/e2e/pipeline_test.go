@@ -50,10 +50,33 @@ const simConfig = `workload:
     decode_tokens: 64
 `
 
+// The commands' flags, as in docs/profiling.md ("End to end on a CPU"),
+// run there from a directory holding config.json and sim.yaml.
+var (
+	sweepFlags = []string{"--model-config", "config.json", "--device", "cpu", "--max-context", "256", "--max-batch", "4"}
+	fitFlags   = []string{"--store", "store", "--model-config", "config.json", "--device", "cpu", "--grid", "fast", "--seed", "1",
+		"-o", "tiny-llama_cpu.vidurart"}
+	simFlags = []string{"--config", "sim.yaml", "--model-config", "config.json", "--device", "h100", "--node", "h100_dgx",
+		"--artifact", "tiny-llama_cpu.vidurart", "--num-requests", "20", "--output-dir", "sim-out", "--no-plots", "--no-chrome-trace"}
+)
+
+// inDir rewrites the file arguments of flags (config.json, sim.yaml, store,
+// the artifact, sim-out) to paths under dir.
+func inDir(dir string, flags []string) []string {
+	out := slices.Clone(flags)
+	for i, f := range out {
+		switch f {
+		case "config.json", "sim.yaml", "store", "tiny-llama_cpu.vidurart", "sim-out":
+			out[i] = filepath.Join(dir, f)
+		}
+	}
+	return out
+}
+
 const (
 	modelName  = "vidur-e2e/tiny-llama"
 	numLayers  = 2
-	numReqs    = 20
+	numReqs    = 20 // --num-requests of simFlags
 	promptToks = 192
 )
 
@@ -80,17 +103,14 @@ func TestPipeline(t *testing.T) {
 		t.Skipf("skipping the profile → train → simulate pipeline (it measures with PyTorch): %v", err)
 	}
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.json")
-	simYAML := filepath.Join(dir, "sim.yaml")
-	for path, text := range map[string]string{cfg: tinyConfig, simYAML: simConfig} {
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	for name, text := range map[string]string{"config.json": tinyConfig, "sim.yaml": simConfig} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	store := filepath.Join(dir, "store")
-	art := filepath.Join(dir, "tiny-llama_cpu.vidurart")
 	simOut := filepath.Join(dir, "sim-out")
-	sweep := []string{"--model-config", cfg, "--device", "cpu", "--max-context", "256", "--max-batch", "4"}
+	sweep := inDir(dir, sweepFlags)
 
 	// 1. Plan and measure.
 	plan := runCmd(t, profilecmd.New(), append([]string{"plan"}, sweep...)...)
@@ -112,14 +132,13 @@ func TestPipeline(t *testing.T) {
 	}
 
 	// 2. Train on the measured profile (CPU device: node "cpu").
-	fit := runCmd(t, traincmd.New(), "fit", "--store", store, "--model-config", cfg, "--device", "cpu", "--grid", "fast", "--seed", "1", "-o", art)
+	fit := runCmd(t, traincmd.New(), append([]string{"fit"}, inDir(dir, fitFlags)...)...)
 	if !strings.Contains(fit, "provenance measured") {
 		t.Fatalf("fit output: %s", fit)
 	}
 
 	// 3. Simulate: h100 sizes the memory planner, the artifact times batches.
-	sim := runCmd(t, simcmd.New(), "run", "--config", simYAML, "--model-config", cfg, "--device", "h100", "--node", "h100_dgx",
-		"--artifact", art, "--num-requests", strconv.Itoa(numReqs), "--output-dir", simOut, "--no-plots", "--no-chrome-trace")
+	sim := runCmd(t, simcmd.New(), append([]string{"run"}, inDir(dir, simFlags)...)...)
 	t.Logf("vidur-sim run output:\n%s", sim)
 	line := lineWith(sim, "batch times:")
 	if !strings.Contains(line, "provenance measured") || strings.Contains(line, "analytical") || !strings.Contains(line, "on cpu/cpu") {
@@ -271,4 +290,40 @@ func lineWith(text, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// TestDocsShowTheTestedCommands keeps docs/profiling.md's "End to end on a
+// CPU" section equal to what TestPipeline runs: the same config.json, the
+// same sim.yaml and the same flags.
+func TestDocsShowTheTestedCommands(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/profiling.md")
+	if err != nil {
+		t.Skip("docs not present:", err)
+	}
+	doc := string(raw)
+	i := strings.Index(doc, "## End to end on a CPU")
+	if i < 0 {
+		t.Fatal(`docs/profiling.md has no "## End to end on a CPU" section`)
+	}
+	sec := doc[i:]
+	if j := strings.Index(sec[3:], "\n## "); j >= 0 {
+		sec = sec[:j+3]
+	}
+	for _, want := range []string{"cat > config.json <<'EOF'\n" + tinyConfig + "EOF\n", "cat > sim.yaml <<'EOF'\n" + simConfig + "EOF\n"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("the section does not write\n%s", want)
+		}
+	}
+	// Commands compared word by word (the docs align and wrap them).
+	words := " " + strings.Join(strings.Fields(strings.ReplaceAll(sec, "\\\n", " ")), " ") + " "
+	for _, cmd := range [][]string{
+		append([]string{"vidur-profile", "plan"}, sweepFlags...),
+		append(append([]string{"vidur-profile", "run"}, sweepFlags...), "--store", "store"),
+		append([]string{"vidur-train", "fit"}, fitFlags...),
+		append([]string{"vidur-sim", "run"}, simFlags...),
+	} {
+		if want := " " + strings.Join(cmd, " ") + " "; !strings.Contains(words, want) {
+			t.Errorf("the section does not run%s", want)
+		}
+	}
 }
