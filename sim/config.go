@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"path/filepath"
 	"strings"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/vidur-go/vidur-go/models"
 	"github.com/vidur-go/vidur-go/sim/scheduler"
 	"github.com/vidur-go/vidur-go/sim/workload"
 )
@@ -131,13 +133,31 @@ func DefaultConfig() Config {
 }
 
 // ParseConfig reads a YAML (or JSON) configuration on top of DefaultConfig.
-// Unknown keys are errors that name the key.
+// Unknown keys are errors that name the key. A file that selects
+// workload.type trace_replay without giving workload.num_requests replays
+// the whole trace (num_requests 0), not the default synthetic count.
 func ParseConfig(name string, data []byte) (Config, error) {
 	c := DefaultConfig()
 	if err := yaml.UnmarshalStrict(data, &c); err != nil {
 		return Config{}, fmt.Errorf("config %s: %w", name, err)
 	}
+	if c.Workload.Type == workload.TypeTraceReplay && !SetsNumRequests(data) {
+		c.Workload.NumRequests = 0
+	}
 	return c, nil
+}
+
+// SetsNumRequests reports whether a YAML or JSON configuration gives
+// workload.num_requests (any value, including 0): an explicit request
+// count, which caps trace replay, rather than the default synthetic one.
+// Data that does not parse reports false.
+func SetsNumRequests(data []byte) bool {
+	var probe struct {
+		Workload struct {
+			NumRequests *int `json:"num_requests"`
+		} `json:"workload"`
+	}
+	return yaml.Unmarshal(data, &probe) == nil && probe.Workload.NumRequests != nil
 }
 
 // YAML returns the configuration as YAML (keys sorted, deterministic).
@@ -145,18 +165,39 @@ func (c Config) YAML() ([]byte, error) { return yaml.Marshal(c) }
 
 // RunName is a short deterministic name for the configuration, used as
 // the default output directory: model, device, parallelism, scheduler and
-// a hash of the configuration (the output section excluded).
+// a hash of the configuration (the output section excluded). The model is
+// the one simulated: with cluster.model_config, the name LoadHFConfig gives
+// the config.json (so RunName reads that file; when it cannot be read or
+// parsed, the name of its directory), else cluster.model; only the part
+// after the last "/" is kept.
 func (c Config) RunName() string {
 	c.Output = OutputConfig{} // where results go does not name the run
 	y, _ := c.YAML()
 	h := fnv.New32a()
 	h.Write(y)
 	model := c.Cluster.Model
+	if path := c.Cluster.ModelConfig; path != "" {
+		model = hfModelName(path)
+	}
 	if i := strings.LastIndex(model, "/"); i >= 0 {
 		model = model[i+1:]
 	}
 	return fmt.Sprintf("%s_%s_tp%d_pp%d_x%d_%s_%08x", model, c.Cluster.Device, c.Cluster.TensorParallelSize,
 		c.Cluster.PipelineStages, c.Cluster.Replicas, c.Scheduler.Type, h.Sum32())
+}
+
+// hfModelName is the name LoadHFConfig gives the config.json at path, or,
+// when the file cannot be loaded, its directory's name (the file name
+// without extension for a file not called config.json).
+func hfModelName(path string) string {
+	if m, err := models.LoadHFConfig(path); err == nil {
+		return m.Name
+	}
+	base := filepath.Base(path)
+	if dir := filepath.Base(filepath.Dir(path)); base == "config.json" && dir != "." && dir != string(filepath.Separator) {
+		return dir
+	}
+	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
 // Validate reports every problem of the configuration that can be seen

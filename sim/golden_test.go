@@ -39,6 +39,7 @@ func runG1(t *testing.T, dir string) *Result {
 	wl := workload.DefaultConfig()
 	wl.Type = workload.TypeTraceReplay
 	wl.TraceFile = filepath.Join(dir, "trace.csv")
+	wl.NumRequests = 0 // the whole trace, as Vidur replays it
 	wl.MaxTokens = 4096
 	wl.TimeScaleFactor = 1
 	reqs, err := workload.Generate(wl, nil)

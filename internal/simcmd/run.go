@@ -20,20 +20,35 @@ func newRunCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Simulate one deployment",
-		Long: `Simulate one deployment and write its metrics.
+		Long: `Simulate one deployment serving a stream of requests and report its
+latency (TTFT, TPOT, end to end), throughput and utilization.
 
-With no arguments it simulates the default deployment: Meta-Llama-3-8B on
-one h100 of an h100_dgx node, sarathi (chunk 512), 300 requests of 2048 +
-512 tokens arriving Poisson at 2 QPS. Batch times come from the predictor
-artifact of (model, device, node, TP) when one exists, else from an
-analytical roofline model built in process (reported as "analytical, not
-measured").
+With no flags it simulates the default deployment: Meta-Llama-3-8B on one
+h100 of an h100_dgx node, sarathi scheduler (chunk 512), 300 requests of
+2048 prompt + 512 output tokens arriving Poisson at 2 QPS. Every flag
+changes one thing from there.
 
-A YAML file (--config) sets any option; flags override it. --print-config
-prints the effective configuration and exits. Outputs go to --output-dir
-(default simulator_output/<run name>): summary.json, requests.csv,
-batches.csv, config.yaml, trace.json (Chrome/Perfetto) and plots/*.png.
-docs/configuration.md lists every option, docs/metrics.md every metric.`,
+Requests are synthetic (--num-requests, --qps, --arrival, --prefill-tokens,
+--decode-tokens or --length-trace) or replayed from a trace (--trace).
+Batch times come from the predictor artifact of (model, device, node, TP)
+when one exists (vidur-train fit builds it), else from an analytical
+roofline model built in process, reported as "analytical, not measured".
+
+A YAML file (--config) sets any option, including those without a flag;
+flags override it. --print-config prints the effective configuration as
+YAML. Outputs go to --output-dir (default simulator_output/<run name>):
+summary.json, requests.csv, batches.csv, config.yaml, trace.json
+(Chrome/Perfetto) and plots/*.png. docs/configuration.md lists every
+option with Vidur's flag name, docs/metrics.md every metric.`,
+		Example: `  vidur-sim run                                   # the default deployment
+  vidur-sim run --model meta-llama/Meta-Llama-3-70B --tp 4 --qps 1
+  vidur-sim run --device a100 --replicas 2 --router lor
+  vidur-sim run --prefill-tokens 8192 --decode-tokens 256 --qps 0.5
+  vidur-sim run --arrival gamma --cv 3 --qps 4     # bursty arrivals
+  vidur-sim run --length-trace arxiv_summarization_stats_llama2_tokenizer_filtered_v2.csv
+  vidur-sim run --trace splitwise_conv.csv --num-requests 2000   # first 2000 rows
+  vidur-sim run --model-config path/to/config.json  # a model from its Hugging Face config
+  vidur-sim run --print-config > my.yaml && vidur-sim run --config my.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := f.config(cmd)
@@ -91,7 +106,7 @@ func runSimulation(stdout, stderr io.Writer, cfg sim.Config, forceProgress bool)
 	if err != nil {
 		return err
 	}
-	if err := printSummary(stdout, rep); err != nil {
+	if err := printSummary(stdout, rep, describeWorkload(cfg.Workload, len(setup.Requests))); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %d files to %s\n", len(files), dir)

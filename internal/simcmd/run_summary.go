@@ -3,19 +3,23 @@ package simcmd
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 
 	"github.com/vidur-go/vidur-go/internal/cli"
 	"github.com/vidur-go/vidur-go/sim/metrics"
 	"github.com/vidur-go/vidur-go/sim/output"
+	"github.com/vidur-go/vidur-go/sim/workload"
 )
 
 func ms(v float64) string { return strconv.FormatFloat(v*1e3, 'f', 2, 64) }
 
 // printSummary writes the headline metrics as terminal tables.
-func printSummary(w io.Writer, r output.Report) error {
+// workloadLine (describeWorkload) follows the deployment line.
+func printSummary(w io.Writer, r output.Report, workloadLine string) error {
 	fmt.Fprintf(w, "%s on %s × %d (node %s, TP %d, PP %d), %s scheduler, %s router\n",
 		r.Model, r.Device, r.NumReplicas*r.TP*r.PP, r.Node, r.TP, r.PP, r.Scheduler, r.Router)
+	fmt.Fprintln(w, workloadLine)
 	fmt.Fprintf(w, "batch times: %s\n", r.Predictor)
 	limited := ""
 	if r.TimeLimited {
@@ -49,4 +53,43 @@ func printSummary(w io.Writer, r output.Report) error {
 		}
 	}
 	return cli.Table(w, []string{"replica", "stage", "busy %", "MFU %", "KV mem mean %", "KV mem max %"}, util)
+}
+
+// describeWorkload says in one line what requests were simulated; n is the
+// number generated.
+func describeWorkload(w workload.Config, n int) string {
+	if w.Type == workload.TypeTraceReplay {
+		rows := "every row"
+		if w.NumRequests > 0 {
+			rows = fmt.Sprintf("its first %d rows", w.NumRequests)
+		}
+		return fmt.Sprintf("workload: %d requests replayed from %s (%s)", n, filepath.Base(w.TraceFile), rows)
+	}
+	var arrivals string
+	switch iv := w.Interval; iv.Type {
+	case workload.IntervalPoisson:
+		arrivals = fmt.Sprintf("poisson arrivals at %g QPS", iv.QPS)
+	case workload.IntervalGamma:
+		arrivals = fmt.Sprintf("gamma arrivals at %g QPS (cv %g)", iv.QPS, iv.CV)
+	case workload.IntervalStatic:
+		arrivals = "all arriving at t=0"
+	default:
+		arrivals = "arrival times from " + filepath.Base(iv.TraceFile)
+	}
+	var lengths string
+	switch l := w.Length; l.Type {
+	case workload.LengthFixed:
+		lengths = fmt.Sprintf("%d prompt + %d output tokens", l.PrefillTokens, l.DecodeTokens)
+	case workload.LengthUniform:
+		lengths = fmt.Sprintf("uniform lengths of %d–%d tokens", l.MinTokens, w.MaxTokens)
+	case workload.LengthZipf:
+		lengths = fmt.Sprintf("zipf lengths (theta %g) of %d–%d tokens", l.Theta, l.MinTokens, w.MaxTokens)
+	default:
+		lengths = "lengths drawn from " + filepath.Base(l.TraceFile)
+	}
+	within := ""
+	if w.Duration > 0 {
+		within = fmt.Sprintf(" in the first %g s", w.Duration)
+	}
+	return fmt.Sprintf("workload: %d requests%s, %s, %s (max_tokens %d, seed %d)", n, within, arrivals, lengths, w.MaxTokens, w.Seed)
 }

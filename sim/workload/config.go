@@ -44,8 +44,13 @@ type Config struct {
 	// seed range [0, 2^32-1]. Unused by trace_replay (as in Vidur).
 	Seed uint64 `json:"seed"`
 	// NumRequests is how many synthetic requests to generate; 0 = no count
-	// limit. Ignored when Duration is set (Vidur gives duration priority)
-	// and by trace_replay (which replays the whole file).
+	// limit. Ignored when Duration is set (Vidur gives duration priority).
+	// For trace_replay, N > 0 replays only the first N rows in file order
+	// (a trace with fewer rows is an error) and 0 replays the whole file,
+	// which is all Vidur can do. DefaultConfig's 128 is for synthetic
+	// workloads: set 0 when switching a default config to trace_replay to
+	// keep Vidur's behaviour (ParseConfig does so when a file selects
+	// trace_replay without giving num_requests).
 	NumRequests int `json:"num_requests"`
 	// Duration, in seconds, generates synthetic requests until one arrives
 	// at or after Duration and keeps only those arriving before it; 0 = no
@@ -154,16 +159,31 @@ func DefaultConfig() Config {
 
 // ParseConfig reads a YAML or JSON workload config on top of DefaultConfig
 // (keys not given keep their defaults), rejects unknown keys and validates
-// the result. name is used in error messages (usually the file path).
+// the result. name is used in error messages (usually the file path). A
+// trace_replay config without a num_requests key replays the whole trace
+// (num_requests 0), not DefaultConfig's 128 synthetic requests.
 func ParseConfig(name string, data []byte) (Config, error) {
 	cfg := DefaultConfig()
 	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
 		return Config{}, fmt.Errorf("read workload config %s: %w", name, err)
 	}
+	if cfg.Type == TypeTraceReplay && !setsNumRequests(data) {
+		cfg.NumRequests = 0
+	}
 	if err := cfg.Validate(); err != nil {
 		return Config{}, fmt.Errorf("workload config %s: %w", name, err)
 	}
 	return cfg, nil
+}
+
+// setsNumRequests reports whether a YAML or JSON workload config gives the
+// num_requests key at its top level (any value, including 0): an explicit
+// request count rather than the default one.
+func setsNumRequests(data []byte) bool {
+	var probe struct {
+		NumRequests *int `json:"num_requests"`
+	}
+	return yaml.Unmarshal(data, &probe) == nil && probe.NumRequests != nil
 }
 
 // maxNumPySeed is the largest seed numpy.random.seed accepts.
@@ -198,7 +218,10 @@ func (c Config) Validate() error {
 		positiveFinite("decode_scale_factor", c.DecodeScaleFactor)
 		positiveFinite("time_scale_factor", c.TimeScaleFactor)
 		if c.Duration != 0 {
-			bad("duration", "applies to synthetic workloads only; trace_replay replays the whole file (trim the file instead), got %v", c.Duration)
+			bad("duration", "applies to synthetic workloads only; trace_replay replays the whole file or its first num_requests rows, got %v", c.Duration)
+		}
+		if c.NumRequests < 0 {
+			bad("num_requests", "must be ≥ 0 (0 = replay the whole trace), got %d", c.NumRequests)
 		}
 	case TypeSynthetic:
 		errs = append(errs, c.validateSynthetic()...)

@@ -27,6 +27,7 @@ func TestValidate(t *testing.T) {
 		{"zipf theta 1", func(c *Config) { c.Length.Type = LengthZipf; c.Length.Theta = 1 }, "length.theta"},
 		{"fixed over max", func(c *Config) { c.Length.PrefillTokens = 4000 }, "exceeds max_tokens"},
 		{"trace replay without file", func(c *Config) { c.Type = TypeTraceReplay }, "trace_file: must name a CSV"},
+		{"trace replay negative count", func(c *Config) { c.Type = TypeTraceReplay; c.TraceFile = "x.csv"; c.NumRequests = -5 }, "num_requests: must be ≥ 0 (0 = replay the whole trace)"},
 		{"trace replay with duration", func(c *Config) { c.Type = TypeTraceReplay; c.TraceFile = "x.csv"; c.Duration = 5 }, "synthetic workloads only"},
 		{"interval trace window", func(c *Config) {
 			c.Interval.Type = IntervalTrace
@@ -72,6 +73,21 @@ length:
 	}
 	if cfg.Seed != 7 || cfg.Interval.CV != 1.5 || cfg.Length.Theta != 0.8 || cfg.MaxTokens != 4096 || cfg.Length.MinTokens != 1024 {
 		t.Errorf("parsed %+v", cfg)
+	}
+	// trace_replay without num_requests replays the whole trace; with it,
+	// the first num_requests rows.
+	for in, want := range map[string]int{
+		"type: trace_replay\ntrace_file: t.csv\n":                   0,
+		"type: trace_replay\ntrace_file: t.csv\nnum_requests: 50\n": 50,
+		"{\"type\": \"trace_replay\", \"trace_file\": \"t.csv\"}":   0,
+		"type: synthetic\n": 128,
+		"num_requests: 0\ntype: trace_replay\ntrace_file: t.csv\n":   0,
+		"type: trace_replay\ntrace_file: t.csv\nnum_requests: 128\n": 128,
+	} {
+		cfg, err := ParseConfig("w.yaml", []byte(in))
+		if err != nil || cfg.NumRequests != want {
+			t.Errorf("%q: num_requests %d (err %v), want %d", in, cfg.NumRequests, err, want)
+		}
 	}
 	if _, err := ParseConfig("w.yaml", []byte("interval: {type: poisson, qsp: 2}\n")); err == nil || !strings.Contains(err.Error(), "w.yaml") || !strings.Contains(err.Error(), "qsp") {
 		t.Errorf("unknown key error: %v", err)

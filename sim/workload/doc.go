@@ -7,8 +7,9 @@
 //   - "synthetic": an interval generator (poisson, gamma, static, trace)
 //     and a length generator (fixed, uniform, zipf, trace), limited by
 //     num_requests or duration; or
-//   - "trace_replay": every row of a CSV with arrived_at,
-//     num_prefill_tokens, num_decode_tokens, in file order.
+//   - "trace_replay": the rows of a CSV with arrived_at,
+//     num_prefill_tokens, num_decode_tokens, in file order: all of them
+//     (num_requests 0, Vidur's only behaviour) or the first num_requests.
 //
 // Use:
 //

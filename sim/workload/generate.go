@@ -33,6 +33,12 @@ func Generate(cfg Config, py *rng.Python) ([]Request, error) {
 		if err != nil {
 			return nil, err
 		}
+		if n := cfg.NumRequests; n > 0 {
+			if n > len(rows) {
+				return nil, fmt.Errorf("trace %s: num_requests is %d but the trace has only %d rows (0 or no num_requests replays the whole trace)", cfg.TraceFile, n, len(rows))
+			}
+			rows = rows[:n]
+		}
 		reqs, err := Replay(rows, cfg.PrefillScaleFactor, cfg.DecodeScaleFactor, cfg.TimeScaleFactor, cfg.MaxTokens)
 		if err != nil {
 			return nil, fmt.Errorf("trace %s: %w", cfg.TraceFile, err)

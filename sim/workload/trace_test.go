@@ -2,10 +2,12 @@ package workload
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -91,6 +93,54 @@ func TestReplay(t *testing.T) {
 			}
 			if got[0] != c.want {
 				t.Errorf("got %+v, want %+v", got[0], c.want)
+			}
+		})
+	}
+}
+
+// TestReplayNumRequests: trace_replay keeps the first num_requests rows in
+// file order (not the earliest arrivals), 0 keeps them all, and asking for
+// more rows than the file holds is an error naming the file and both counts.
+func TestReplayNumRequests(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.csv")
+	csv := "arrived_at,num_prefill_tokens,num_decode_tokens\n3,30,3\n1,10,1\n2,20,2\n"
+	if err := os.WriteFile(path, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		n       int
+		prefill []int // of the requests, in order
+		wantErr string
+	}{
+		{0, []int{30, 10, 20}, ""},
+		{1, []int{30}, ""},
+		{2, []int{30, 10}, ""},
+		{3, []int{30, 10, 20}, ""},
+		{4, nil, "num_requests is 4 but the trace has only 3 rows"},
+		{-1, nil, "num_requests: must be ≥ 0"},
+	}
+	for _, c := range cases {
+		t.Run(fmt.Sprint(c.n), func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Type = TypeTraceReplay
+			cfg.TraceFile = path
+			cfg.NumRequests = c.n
+			reqs, err := Generate(cfg, nil)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("error %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for _, r := range reqs {
+				got = append(got, r.NumPrefillTokens)
+			}
+			if !slices.Equal(got, c.prefill) {
+				t.Errorf("prefill tokens %v, want %v", got, c.prefill)
 			}
 		})
 	}
@@ -253,6 +303,7 @@ func TestRealTraces(t *testing.T) {
 			cfg := DefaultConfig()
 			cfg.Type = TypeTraceReplay
 			cfg.TraceFile = path
+			cfg.NumRequests = 0 // the whole trace
 			reqs, err := Generate(cfg, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -279,6 +330,7 @@ func TestReplayMatchesVidurGolden(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Type = TypeTraceReplay
 	cfg.TraceFile = filepath.Join(dir, "g1_sarathi", "trace.csv")
+	cfg.NumRequests = 0 // the whole trace, as Vidur replays it
 	py := rng.NewPython(42)
 	before := *py
 	reqs, err := Generate(cfg, py)
