@@ -115,12 +115,18 @@ func (s *Setup) loadTimer(model models.Config) error {
 		switch {
 		case err == nil:
 			path = p
+		case cfg.Predictor.RequireArtifact && cl.ModelConfig != "":
+			return fmt.Errorf("%w\n(the model comes from %s: give vidur-train --model-config %s instead of --model %s)", err, cl.ModelConfig, cl.ModelConfig, model.Name)
 		case cfg.Predictor.RequireArtifact:
 			return err
 		}
 	} else if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("predictor artifact %s does not exist; build it with\n  vidur-train fit --model %s --device %s --node %s --tp %d -o %s\n(or import Vidur's data first: vidur-profile import)",
-			path, model.Name, cl.Device, cl.Node, cl.TensorParallelSize, path)
+		modelFlag := "--model " + model.Name
+		if cl.ModelConfig != "" {
+			modelFlag = "--model-config " + cl.ModelConfig
+		}
+		return fmt.Errorf("predictor artifact %s does not exist; build it with\n  vidur-train fit %s --device %s --node %s --tp %d -o %s\n(or import Vidur's data first: vidur-profile import)",
+			path, modelFlag, cl.Device, cl.Node, cl.TensorParallelSize, path)
 	}
 	var err error
 	effSource := ""

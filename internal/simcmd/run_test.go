@@ -109,6 +109,7 @@ func TestPrintConfigAndOverrides(t *testing.T) {
 
 func TestRunErrors(t *testing.T) {
 	dir := t.TempDir()
+	mistral := filepath.Join("..", "..", "models", "testdata", "mistral-7b", "config.json")
 	unknown := filepath.Join(dir, "u.yaml")
 	os.WriteFile(unknown, []byte("cluster:\n  num_replicaz: 4\n"), 0o644)
 	tests := []struct {
@@ -127,6 +128,9 @@ func TestRunErrors(t *testing.T) {
 		{"missing artifact", []string{"--artifact", filepath.Join(dir, "none.vidurart")}, "vidur-train fit"},
 		{"no artifact", []string{"--require-artifact"}, "vidur-train fit --model meta-llama/Meta-Llama-3-8B --device h100 --node h100_dgx --tp 1"},
 		{"missing trace", []string{"--trace", filepath.Join(dir, "none.csv")}, "none.csv"},
+		{"missing artifact of a config.json model", []string{"--model-config", mistral, "--artifact", filepath.Join(dir, "none.vidurart")},
+			"vidur-train fit --model-config " + mistral + " --device h100"},
+		{"no artifact of a config.json model", []string{"--model-config", mistral, "--require-artifact"}, "give vidur-train --model-config " + mistral},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -367,5 +371,30 @@ func TestRunHelpListsWorkloadFlags(t *testing.T) {
 		if !strings.Contains(out, w) {
 			t.Errorf("help lacks %q", w)
 		}
+	}
+}
+
+// TestConfigurationDocListsEveryFlag: docs/configuration.md names every
+// flag of `vidur-sim run`.
+func TestConfigurationDocListsEveryFlag(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// FlagUsages has one line per flag: "  -x, --name type   usage".
+	n := 0
+	for _, line := range strings.Split(newRunCmd().Flags().FlagUsages(), "\n") {
+		_, rest, ok := strings.Cut(line, "--")
+		if !ok {
+			continue
+		}
+		name, _, _ := strings.Cut(rest, " ")
+		n++
+		if !strings.Contains(string(doc), "`--"+name) {
+			t.Errorf("docs/configuration.md does not mention --%s", name)
+		}
+	}
+	if n < 30 {
+		t.Fatalf("found %d flags in the usage text, want the ~40 of vidur-sim run", n)
 	}
 }
