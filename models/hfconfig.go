@@ -77,6 +77,9 @@ func nameFromPath(path string) string {
 // pathName is the fallback name: the directory of a config.json, else the
 // file name without its extension.
 func pathName(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs // "config.json" alone still names its directory
+	}
 	base := filepath.Base(path)
 	if base == "config.json" {
 		if dir := filepath.Base(filepath.Dir(path)); dir != "." && dir != string(filepath.Separator) {
