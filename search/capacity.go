@@ -66,9 +66,7 @@ func valueOf(specs []QuantileSpec, o Outcome, m Metric, q float64) float64 {
 //
 // It probes opts.StartQPS first. If the SLOs hold it doubles the rate until
 // one fails or opts.MaxQPS is reached; if they fail it halves the rate until
-// they hold, or opts.MinQPS fails too, or halving the rate no longer lowers
-// the violated metrics by plateauFraction (2 %): then the latency is
-// service time, not queueing, and the capacity is zero. It then bisects the
+// they hold or opts.MinQPS fails too (zero capacity). It then bisects the
 // bracket [lo (met), hi (violated)] at its midpoint until hi − lo ≤
 // Tolerance · lo, so the true capacity c* (for a monotone system) satisfies
 // QPS ≤ c* < QPS · (1 + Tolerance). At most opts.MaxProbes simulations run.
@@ -161,15 +159,8 @@ func FindCapacity(ctx context.Context, ev Evaluator, p Point, slos []SLO, opts C
 			}
 			if r.OK {
 				lo, haveLo = *r, true
-				break
-			}
-			prev := hi
-			hi = *r
-			if plateaued(slos, specs, prev.Outcome, hi.Outcome) {
-				c.Above = &hi
-				c.Why = explainZero(slos, specs, hi) + fmt.Sprintf(" (halving the rate from %s QPS lowered every violated metric by less than %g%%, so lower rates cannot meet the SLOs)",
-					formatQPS(prev.QPS), plateauFraction*100)
-				return c, nil
+			} else {
+				hi = *r
 			}
 		}
 	}
@@ -200,27 +191,6 @@ func FindCapacity(ctx context.Context, ev Evaluator, p Point, slos []SLO, opts C
 		c.Why = fmt.Sprintf("no violation found within %d probes (highest probed %s QPS)", opts.MaxProbes, formatQPS(lo.QPS))
 	}
 	return c, nil
-}
-
-// plateauFraction is the relative change below which a violated metric is
-// considered flat: when halving the arrival rate lowers every violated
-// metric by less than this, queueing no longer contributes and the latency
-// is the service time itself, so the capacity is zero.
-const plateauFraction = 0.02
-
-// plateaued reports whether every SLO violated at the lower rate (lower)
-// had, at twice the rate (higher), a value less than plateauFraction above
-// it.
-func plateaued(slos []SLO, specs []QuantileSpec, higher, lower Outcome) bool {
-	v := violations(slos, specs, lower)
-	for _, i := range v {
-		s := slos[i]
-		a, b := valueOf(specs, higher, s.Metric, s.Quantile), valueOf(specs, lower, s.Metric, s.Quantile)
-		if a-b > plateauFraction*b {
-			return false
-		}
-	}
-	return len(v) > 0
 }
 
 // errBadOutcome marks an Evaluator that broke its contract.

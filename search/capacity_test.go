@@ -104,27 +104,17 @@ func TestFindCapacityZero(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// TTFT p90 = 3.1·(1 + q)·(0.5 + 0.5) falls by (q/2)/(1+q/2) when the
-	// rate q halves: below 2 % from 0.03125 to 0.015625 QPS, so the search
-	// stops there: 1 → 0.5 → ... → 0.015625 is 7 probes.
-	if c.QPS != 0 || c.At != nil || c.Above == nil || c.Above.QPS != 0.015625 || len(c.Probes) != 7 {
-		t.Fatalf("capacity %+v, probes %v", c, probeRates(c))
+	if c.QPS != 0 || c.At != nil || c.Above == nil || c.Above.QPS != opts.MinQPS {
+		t.Fatalf("capacity %+v", c)
 	}
-	for _, want := range []string{"TTFT p90 = 3.15 s > 2 s even at 0.01562 QPS", "requests barely queue there (scheduling delay p99 = ",
-		"the longest prompts take up to", "halving the rate from 0.03125 QPS lowered every violated metric by less than 2%"} {
+	for _, want := range []string{"TTFT p90 = 3.13 s > 2 s even at 0.01 QPS", "requests barely queue there (scheduling delay p99 = ", "the longest prompts take up to"} {
 		if !strings.Contains(c.Why, want) {
 			t.Errorf("why %q lacks %q", c.Why, want)
 		}
 	}
-	// Without a plateau (a metric that keeps falling) the search goes down
-	// to min_qps: 1 → ... → 0.015625 → 0.01 is 8 probes.
-	steep := &fakeEvaluator{capacity: func(Point) float64 { return 0.001 }, floorTTFT: 3.1}
-	c, err = FindCapacity(context.Background(), steep, Point{}, DefaultSLOs(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.QPS != 0 || c.Above.QPS != opts.MinQPS || len(c.Probes) != 8 || !strings.Contains(c.Why, "even at 0.01 QPS") {
-		t.Fatalf("capacity %+v, probes %v", c, probeRates(c))
+	// start 1 → 0.5 → ... → 0.015625 → 0.01: 8 probes.
+	if len(c.Probes) != 8 {
+		t.Errorf("%d probes: %v", len(c.Probes), probeRates(c))
 	}
 }
 

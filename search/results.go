@@ -167,6 +167,7 @@ type resultsWriter struct {
 // skips them) after checking that it was written for the same space and
 // shard; a torn last line is cut off. Otherwise the file is created afresh.
 func openResults(path string, h *Header, resume bool) (*resultsWriter, []Record, error) {
+	var done []Record
 	if _, err := os.Stat(path); err == nil && resume {
 		old, recs, good, err := ReadResults(path)
 		if err != nil {
@@ -205,7 +206,7 @@ func openResults(path string, h *Header, resume bool) (*resultsWriter, []Record,
 		f.Close()
 		return nil, nil, err
 	}
-	return w, nil, nil
+	return w, done, nil
 }
 
 func (w *resultsWriter) write(l resultsLine) error {
