@@ -167,28 +167,38 @@ type resultsWriter struct {
 // skips them) after checking that it was written for the same space and
 // shard; a torn last line is cut off. Otherwise the file is created afresh.
 func openResults(path string, h *Header, resume bool) (*resultsWriter, []Record, error) {
-	var done []Record
 	if _, err := os.Stat(path); err == nil && resume {
-		old, recs, good, err := ReadResults(path)
-		if err != nil {
-			return nil, nil, err
-		}
-		switch {
-		case old.SpaceHash != h.SpaceHash:
-			return nil, nil, fmt.Errorf("%s was written for a different search space (hash %s, this space is %s): use another output directory, or --resume=false to start over", path, old.SpaceHash, h.SpaceHash)
-		case old.Evaluator != h.Evaluator:
-			return nil, nil, fmt.Errorf("%s was written with other evaluation settings (%q, now %q): use another output directory, or --resume=false to start over", path, old.Evaluator, h.Evaluator)
-		case old.Shard.norm() != h.Shard.norm():
-			return nil, nil, fmt.Errorf("%s holds shard %s, not %s: use another output directory", path, old.Shard, h.Shard)
-		case old.Total != h.Total:
-			return nil, nil, fmt.Errorf("%s expands to %d configurations, this space to %d (catalog or predictors changed?): use --resume=false to start over", path, old.Total, h.Total)
-		}
-		if err := os.Truncate(path, good); err != nil {
-			return nil, nil, fmt.Errorf("repair %s: %w", path, err)
-		}
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 		if err != nil {
 			return nil, nil, err
+		}
+		if err := lockResults(f); err != nil {
+			f.Close()
+			return nil, nil, err
+		}
+		old, recs, good, err := ReadResults(path)
+		if err != nil {
+			f.Close()
+			return nil, nil, err
+		}
+		var mismatch error
+		switch {
+		case old.SpaceHash != h.SpaceHash:
+			mismatch = fmt.Errorf("%s was written for a different search space (hash %s, this space is %s): use another output directory, or --resume=false to start over", path, old.SpaceHash, h.SpaceHash)
+		case old.Evaluator != h.Evaluator:
+			mismatch = fmt.Errorf("%s was written with other evaluation settings (%q, now %q): use another output directory, or --resume=false to start over", path, old.Evaluator, h.Evaluator)
+		case old.Shard.norm() != h.Shard.norm():
+			mismatch = fmt.Errorf("%s holds shard %s, not %s: use another output directory", path, old.Shard, h.Shard)
+		case old.Total != h.Total:
+			mismatch = fmt.Errorf("%s expands to %d configurations, this space to %d (catalog or predictors changed?): use --resume=false to start over", path, old.Total, h.Total)
+		}
+		if mismatch != nil {
+			f.Close()
+			return nil, nil, mismatch
+		}
+		if err := f.Truncate(good); err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("repair %s: %w", path, err)
 		}
 		return &resultsWriter{f: f, path: path}, recs, nil
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -197,16 +207,24 @@ func openResults(path string, h *Header, resume bool) (*resultsWriter, []Record,
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, nil, err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, nil, err
+	}
+	if err := lockResults(f); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if err := f.Truncate(0); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("truncate %s: %w", path, err)
 	}
 	w := &resultsWriter{f: f, path: path}
 	if err := w.write(resultsLine{Header: h}); err != nil {
 		f.Close()
 		return nil, nil, err
 	}
-	return w, done, nil
+	return w, nil, nil
 }
 
 func (w *resultsWriter) write(l resultsLine) error {

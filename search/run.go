@@ -28,8 +28,9 @@ type RunOptions struct {
 	// space (predictor artifact directory, ...); it is recorded in the
 	// results file and must match to resume or merge.
 	Evaluator string
-	// Progress, when set, is called after each configuration (including
-	// resumed ones at the start), from one goroutine at a time.
+	// Progress, when set, is called once at the start (done = resumed
+	// configurations, last empty) and after each configuration finishes,
+	// from one goroutine at a time.
 	Progress func(done, total int, last Record)
 }
 

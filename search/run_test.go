@@ -148,6 +148,22 @@ func TestRunResume(t *testing.T) {
 	}
 }
 
+func TestRunRefusesConcurrentWriter(t *testing.T) {
+	s, exp := testExpansion(t)
+	path := filepath.Join(t.TempDir(), ResultsFile)
+	w, _, err := openResults(path, &Header{Version: resultsVersion, SpaceHash: s.Hash(), Space: s, Total: exp.Total}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, resume := range []bool{true, false} {
+		_, err := Run(context.Background(), s, exp, &fakeEvaluator{capacity: capacityByShape, floorTTFT: 0.5}, RunOptions{ResultsPath: path, Resume: resume})
+		if err == nil || !strings.Contains(err.Error(), "being written by another search") {
+			t.Fatalf("resume=%v: error %v", resume, err)
+		}
+	}
+}
+
 func TestReadResultsErrors(t *testing.T) {
 	s, exp := testExpansion(t)
 	dir := t.TempDir()
