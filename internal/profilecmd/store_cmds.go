@@ -27,6 +27,21 @@ func storeFlag(cmd *cobra.Command) func() (string, error) {
 	}
 }
 
+// storeProfiles opens the store that store() names, read-only, and lists
+// its profiles.
+func storeProfiles(store func() (string, error)) (*profiler.Store, []profiler.Profile, error) {
+	dir, err := store()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := profiler.OpenStoreReadOnly(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	profiles, err := st.Profiles()
+	return st, profiles, err
+}
+
 // importClock is the clock for manifests; tests replace it.
 var importClock = time.Now
 
@@ -172,21 +187,13 @@ synthetic, and where it came from.`,
 	}
 	store := storeFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		dir, err := store()
-		if err != nil {
-			return err
-		}
-		st, err := profiler.OpenStoreReadOnly(dir)
-		if err != nil {
-			return err
-		}
-		profiles, err := st.Profiles()
+		st, profiles, err := storeProfiles(store)
 		if err != nil {
 			return err
 		}
 		out := cmd.OutOrStdout()
 		if len(profiles) == 0 {
-			fmt.Fprintf(out, "no profiles in %s (add some with vidur-profile import)\n", dir)
+			fmt.Fprintf(out, "no profiles in %s (add some with vidur-profile import)\n", st.Root)
 			return nil
 		}
 		rows := make([][]string, 0, len(profiles))
@@ -197,7 +204,7 @@ synthetic, and where it came from.`,
 		if err := cli.Table(out, []string{"path", "kind", "sku/node", "model", "rows", "data", "source"}, rows); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "%s in %s\n", plural(len(profiles), "profile"), dir)
+		fmt.Fprintf(out, "%s in %s\n", plural(len(profiles), "profile"), st.Root)
 		return nil
 	}
 	return cmd

@@ -32,21 +32,13 @@ A directory shows every profile in it.`,
 	}
 	store := storeFlag(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		dir, err := store()
-		if err != nil {
-			return err
-		}
-		st, err := profiler.OpenStoreReadOnly(dir)
-		if err != nil {
-			return err
-		}
-		profiles, err := st.Profiles()
+		st, profiles, err := storeProfiles(store)
 		if err != nil {
 			return err
 		}
 		matches := matchProfiles(profiles, args[0])
 		if len(matches) == 0 {
-			return fmt.Errorf("no profile %q in %s (vidur-profile list shows what there is)", args[0], dir)
+			return fmt.Errorf("no profile %q in %s (vidur-profile list shows what there is)", args[0], st.Root)
 		}
 		out := cmd.OutOrStdout()
 		for i, p := range matches {
