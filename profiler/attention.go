@@ -16,12 +16,7 @@ var attentionKeyColumns = []string{
 // ReadAttention reads an attention.csv profile (plain or gzip) from path.
 // See ParseAttention.
 func ReadAttention(path string) ([]AttentionRow, error) {
-	f, err := openFile(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ParseAttention(f, path)
+	return readProfile(path, ParseAttention)
 }
 
 // ParseAttention parses an attention.csv profile from r; name identifies

@@ -14,12 +14,7 @@ var collectiveKeyColumns = []string{"rank", "num_workers", "size", "collective",
 // ReadCollective reads an all_reduce.csv or send_recv.csv profile (plain or
 // gzip) from path. See ParseCollective.
 func ReadCollective(path string) ([]CollectiveRow, error) {
-	f, err := openFile(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ParseCollective(f, path)
+	return readProfile(path, ParseCollective)
 }
 
 // ParseCollective parses a collective profile from r; name identifies the

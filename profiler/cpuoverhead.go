@@ -19,12 +19,7 @@ var CPUOverheadTargets = []string{
 // ReadCPUOverhead reads a cpu_overheads.csv profile (plain or gzip) from
 // path. See ParseCPUOverhead.
 func ReadCPUOverhead(path string) ([]CPUOverheadRow, error) {
-	f, err := openFile(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ParseCPUOverhead(f, path)
+	return readProfile(path, ParseCPUOverhead)
 }
 
 // ParseCPUOverhead parses a CPU-overhead profile from r; name identifies

@@ -13,12 +13,7 @@ var mlpKeyColumns = []string{
 
 // ReadMLP reads an mlp.csv profile (plain or gzip) from path. See ParseMLP.
 func ReadMLP(path string) ([]MLPRow, error) {
-	f, err := openFile(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return ParseMLP(f, path)
+	return readProfile(path, ParseMLP)
 }
 
 // ParseMLP parses an mlp.csv profile from r; name identifies the input in

@@ -267,6 +267,17 @@ func findOp(ops []opColumns, name string) (opColumns, bool) {
 }
 
 // openFile opens path for one of the Read* functions.
+// readProfile opens path (the parser detects gzip by content)
+// and parses it with parse, naming path in errors.
+func readProfile[Row any](path string, parse func(io.Reader, string) ([]Row, error)) ([]Row, error) {
+	f, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parse(f, path)
+}
+
 func openFile(path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if err != nil {
