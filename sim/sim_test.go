@@ -125,7 +125,17 @@ func TestPreemption(t *testing.T) {
 			p := testParams(t, kind)
 			p.MaxTokens = 1300
 			p.Scheduler.NumBlocks = 200 // 3200 tokens of KV cache
+			p.Record.TokenGaps = true
 			res := mustSimulate(t, p, reqs, linearTimer{1})
+			// Restarts (in Sarathi also in the middle of a prefill) do not
+			// change the number of output tokens: OrigD − 1 gaps each.
+			gaps := 0
+			for _, r := range reqs {
+				gaps += r.NumDecodeTokens - 1
+			}
+			if len(res.Metrics.TokenGaps) != gaps {
+				t.Fatalf("%d token gaps recorded, want Σ(D − 1) = %d", len(res.Metrics.TokenGaps), gaps)
+			}
 			restarts := 0
 			for i := range res.Requests {
 				restarts += res.Requests[i].NumRestarts

@@ -35,9 +35,11 @@ type Request struct {
 	Allocated bool
 
 	// HasToken is true once the request produced an output token,
-	// LastTokenAt is when its latest output token was produced, NumTokenGaps the number of measured gaps between
+	// FirstTokenAt and LastTokenAt are when its first and latest output
+	// tokens were produced, NumTokenGaps the number of measured gaps between
 	// consecutive output tokens and MaxTokenGap the longest (true TBT).
 	HasToken     bool
+	FirstTokenAt float64
 	LastTokenAt  float64
 	NumTokenGaps int
 	MaxTokenGap  float64
@@ -113,7 +115,15 @@ func (r *Request) OnBatchEnd(t float64, n int) (gapS float64, hasGap, ok bool) {
 		r.Completed = true
 		r.CompletedAt = t
 	}
-	if r.Processed > r.P {
+	// An output token is one at a sequence position past the workload's
+	// prompt. After a restart in the middle of a prefill Vidur treats the
+	// rest of the prompt as decode tokens (spec §6.5); those iterations are
+	// not output tokens, so every request has exactly OrigD output tokens
+	// and OrigD − 1 gaps.
+	if r.Processed > r.P && r.Processed > r.OrigP {
+		if !r.HasToken {
+			r.FirstTokenAt = t
+		}
 		if r.HasToken {
 			gapS, hasGap = t-r.LastTokenAt, true
 			r.NumTokenGaps++

@@ -94,7 +94,7 @@ func RequestRows(reqs []cluster.Request) []RequestRow {
 		r[13] = (q.CompletedAt - q.PrefillCompletedAt) / d
 		r[24] = q.CompletedAt
 		if q.NumTokenGaps > 0 {
-			r[25] = (q.LastTokenAt - q.PrefillCompletedAt) / float64(q.NumTokenGaps)
+			r[25] = (q.LastTokenAt - q.FirstTokenAt) / float64(q.NumTokenGaps)
 			r[26] = q.MaxTokenGap
 		}
 	}
