@@ -34,6 +34,10 @@ type Result struct {
 	NumEvents int
 	// Completed is the number of completed requests.
 	Completed int
+	// Stopped is non-empty when Params.Stop ended the run early: which
+	// quantile was decided, and how. Requests then holds the state at that
+	// moment (not every request has completed).
+	Stopped string
 }
 
 // engine is the state of one simulation run.
@@ -52,6 +56,9 @@ type engine struct {
 
 	now, limit  float64
 	terminated  bool
+	watching    bool // Params.Stop has limits
+	halted      bool // a stop limit was decided
+	watch       stopWatch
 	numEvents   int
 	completed   int
 	nextReport  int
@@ -122,6 +129,19 @@ func Simulate(p Params, reqs []workload.Request, timer predictor.BatchTimer, rng
 	if e.limit == 0 {
 		e.limit = math.Inf(1)
 	}
+	gaps := 0 // token gaps of a full run: OrigD − 1 per request
+	for _, r := range reqs {
+		gaps += r.NumDecodeTokens - 1
+	}
+	if p.Record.TokenGaps {
+		e.col.TokenGaps = make([]float64, 0, gaps)
+	}
+	if len(p.Stop) > 0 {
+		if err := e.watch.init(p.Stop, len(reqs), gaps); err != nil {
+			return nil, err
+		}
+		e.watching = len(e.watch.lims) > 0
+	}
 	if invariants.Enabled {
 		e.completions = make([]uint8, len(requests))
 		e.inFlight = make([]bool, len(requests))
@@ -135,6 +155,7 @@ func Simulate(p Params, reqs []workload.Request, timer predictor.BatchTimer, rng
 	return &Result{
 		Requests: e.c.Requests, Metrics: e.col, Plan: plan, NumBlocks: sp.NumBlocks,
 		EndTimeS: e.now, TimeLimited: e.terminated, NumEvents: e.numEvents, Completed: e.completed,
+		Stopped: e.watch.reason,
 	}, nil
 }
 
@@ -168,7 +189,7 @@ func (e *engine) run() error {
 		return reqs[e.arrivals[a]].ArrivedAt < reqs[e.arrivals[b]].ArrivedAt
 	})
 	e.q.Grow(64)
-	for !e.terminated {
+	for !e.terminated && !e.halted {
 		var ev event.Event
 		if e.nextArr < n {
 			ri := e.arrivals[e.nextArr]
@@ -196,7 +217,7 @@ func (e *engine) run() error {
 			return fmt.Errorf("at t=%.6f s (%s): %w", e.now, ev.Kind, err)
 		}
 	}
-	if e.terminated {
+	if e.terminated || e.halted {
 		return nil
 	}
 	if e.completed != n {
@@ -340,7 +361,12 @@ func (e *engine) replicaSchedule(rid int32) error {
 				}
 				e.inFlight[ri] = true
 			}
-			e.c.Requests[ri].OnBatchSchedule(e.now)
+			q := &e.c.Requests[ri]
+			first := !q.Scheduled && q.NumRestarts == 0
+			q.OnBatchSchedule(e.now)
+			if e.watching && first && e.watch.observe(StopSchedulingDelay, q.SchedulingDelay) {
+				e.halted = true
+			}
 		}
 	}
 	for _, h := range e.batchBuf {
@@ -408,12 +434,21 @@ func (e *engine) batchEnd(rid, h int32) error {
 		if invariants.Enabled {
 			e.inFlight[ri] = false
 		}
+		hadPrefill := q.PrefillCompletedAt != 0
 		gap, hasGap, ok := q.OnBatchEnd(e.now, b.Tokens[i])
 		if !ok {
 			return fmt.Errorf("replica %d batch %d: request %d processed %d of %d tokens", rid, b.ID, ri, q.Processed, q.Total())
 		}
 		if hasGap {
 			e.col.OnTokenGap(gap)
+		}
+		if e.watching {
+			if hasGap && e.watch.observe(StopTBT, gap) {
+				e.halted = true
+			}
+			if !hadPrefill && q.PrefillCompletedAt != 0 && e.watch.observe(StopTTFT, q.PrefillCompletedAt-q.ArrivedAt) {
+				e.halted = true
+			}
 		}
 	}
 	if err := e.sched[rid].OnBatchEnd(e.c, r, b); err != nil {
@@ -423,8 +458,11 @@ func (e *engine) batchEnd(rid, h int32) error {
 		Size: b.Size(), NumTokens: b.TotalTokens(), NumPrefillTokens: b.NumPrefillTokens, NumDecodeTokens: b.NumDecodeTokens})
 	done := e.completed
 	for _, ri := range b.Reqs {
-		if e.c.Requests[ri].Completed && e.c.Requests[ri].CompletedAt == e.now {
+		if q := &e.c.Requests[ri]; q.Completed && q.CompletedAt == e.now {
 			e.completed++
+			if e.watching && e.watch.observe(StopE2E, q.CompletedAt-q.ArrivedAt) {
+				e.halted = true
+			}
 			if invariants.Enabled {
 				e.completions[ri]++
 			}

@@ -41,6 +41,14 @@ type Params struct {
 	// each time it grows by at least ProgressStep (and at the end).
 	Progress     func(done, total int)
 	ProgressStep int
+	// Stop, when set, ends the run as soon as one of its quantiles is
+	// certain to exceed its limit over the whole run, whatever the rest of
+	// the run would do (Result.Stopped says which); a capacity search needs
+	// no more than that from a rate that violates an SLO. Certainty counts
+	// samples above the limit against the number a full run records: one
+	// per request for TTFT, scheduling delay and E2E, OrigD − 1 per request
+	// for TBT.
+	Stop []StopLimit
 }
 
 // Plan runs the memory planner for p.

@@ -60,3 +60,17 @@ func Describe(values []float64) Dist {
 		Max:   values[len(values)-1],
 	}
 }
+
+// SamplesAboveToExceed returns how many of n samples must exceed a value x
+// for Quantile(sorted, q) > x to hold whatever the other samples are: with
+// lo = ⌊(n−1)·q⌋ as in Quantile, the quantile is at least sorted[lo], which
+// exceeds x once n − lo samples do. It is 0 when n is 0 and never larger
+// than n. The count only grows with n, so a bound on n gives a safe count.
+func SamplesAboveToExceed(n int, q float64) int {
+	if n <= 0 {
+		return 0
+	}
+	lo := int(math.Floor(float64(n-1) * q))
+	lo = min(max(lo, 0), n-1)
+	return n - lo
+}
