@@ -101,18 +101,28 @@ func FindCapacity(ctx context.Context, ev Evaluator, p Point, slos []SLO, opts C
 			c.Predictor = ps.PredictorSource()
 		}
 	}
+	var stop []SLO
+	if !opts.FullProbes {
+		stop = slos
+	}
 	probe := func(qps float64) (*ProbeResult, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		o, err := ev.Evaluate(ctx, Probe{Point: p, QPS: qps, Quantiles: specs})
+		o, err := ev.Evaluate(ctx, Probe{Point: p, QPS: qps, Quantiles: specs, Stop: stop})
 		if err != nil {
 			return nil, fmt.Errorf("simulate %s at %g QPS: %w", p.Label(), qps, err)
 		}
 		if err := checkOutcome(o, specs); err != nil {
 			return nil, fmt.Errorf("simulate %s at %g QPS: %w", p.Label(), qps, err)
 		}
-		r := ProbeResult{QPS: qps, OK: len(violations(slos, specs, o)) == 0, Outcome: o}
+		ok := len(violations(slos, specs, o)) == 0
+		if o.Stopped != "" && ok {
+			// A run stops only once a violation is certain, and then the
+			// samples so far show it too (sim.Params.Stop).
+			return nil, fmt.Errorf("simulate %s at %g QPS: %w: stopped early (%s) but no SLO is violated", p.Label(), qps, errBadOutcome, o.Stopped)
+		}
+		r := ProbeResult{QPS: qps, OK: ok, Outcome: o}
 		c.Probes = append(c.Probes, r)
 		return &c.Probes[len(c.Probes)-1], nil
 	}
@@ -186,7 +196,7 @@ func FindCapacity(ctx context.Context, ev Evaluator, p Point, slos []SLO, opts C
 	switch {
 	case haveHi:
 		c.Above = &hi
-		c.Why = fmt.Sprintf("limited by %s at %s QPS", describeViolations(slos, specs, hi.Outcome), formatQPS(hi.QPS))
+		c.Why = fmt.Sprintf("limited by %s at %s QPS%s", describeViolations(slos, specs, hi.Outcome), formatQPS(hi.QPS), stoppedNote(hi.Outcome))
 	case c.Capped:
 		c.Why = fmt.Sprintf("every SLO still holds at max_qps %s; raise search.max_qps", formatQPS(opts.MaxQPS))
 	default:
@@ -218,7 +228,7 @@ func bisectQPS(lo, hi float64) float64 {
 func truncatedZero(c Capacity, slos []SLO, specs []QuantileSpec, opts CapacityOptions, hi ProbeResult) Capacity {
 	c.Truncated = true
 	c.Above = &hi
-	c.Why = fmt.Sprintf("no rate met the SLOs within %d probes (lowest probed %g QPS): %s", opts.MaxProbes, hi.QPS, describeViolations(slos, specs, hi.Outcome))
+	c.Why = fmt.Sprintf("no rate met the SLOs within %d probes (lowest probed %g QPS): %s%s", opts.MaxProbes, hi.QPS, describeViolations(slos, specs, hi.Outcome), stoppedNote(hi.Outcome))
 	return c
 }
 
@@ -234,7 +244,7 @@ func checkOutcome(o Outcome, specs []QuantileSpec) error {
 			return fmt.Errorf("%w: %s %s = %v", errBadOutcome, specs[i].Metric.Label(), quantileName(specs[i].Quantile), v)
 		}
 	}
-	if o.Requests <= 0 {
+	if o.Requests <= 0 && o.Stopped == "" {
 		return fmt.Errorf("%w: no request completed", errBadOutcome)
 	}
 	return nil
@@ -284,7 +294,16 @@ func explainZero(slos []SLO, specs []QuantileSpec, r ProbeResult) string {
 		}
 		parts = append(parts, msg)
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, "; ") + stoppedNote(o)
+}
+
+// stoppedNote says, for a probe that stopped early, that its figures cover
+// the part simulated and why it stopped.
+func stoppedNote(o Outcome) string {
+	if o.Stopped == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (figures over the first %s simulated: the probe stopped once %s)", formatSecondsSig(o.DurationS, 4), o.Stopped)
 }
 
 // formatQPS writes a rate with 4 significant digits.

@@ -114,6 +114,11 @@ type Probe struct {
 	// Quantiles lists the metric quantiles the Outcome must report, in this
 	// order.
 	Quantiles []QuantileSpec
+	// Stop, when non-empty, lets the evaluator end the simulation as soon
+	// as one of these SLOs is certain to be violated whatever the rest of
+	// the run does, and report it in Outcome.Stopped. Evaluators may ignore
+	// it and always simulate to the end.
+	Stop []SLO
 }
 
 // Outcome is what one simulation reports to the search.
@@ -127,6 +132,11 @@ type Outcome struct {
 	Requests     int     `json:"requests"`
 	OutputTokens int64   `json:"output_tokens"`
 	DurationS    float64 `json:"duration_s"`
+	// Stopped is non-empty when the simulation ended early because an SLO
+	// of Probe.Stop was certain to be violated; it says which and how.
+	// Values then cover the samples recorded until then, Requests the
+	// requests completed and DurationS the simulated time reached.
+	Stopped string `json:"stopped,omitempty"`
 }
 
 // Evaluator runs one simulation. Implementations must be deterministic (the

@@ -103,6 +103,11 @@ type CapacityOptions struct {
 	Tolerance float64 `json:"tolerance,omitempty"`
 	// MaxProbes bounds simulations per configuration; default 40.
 	MaxProbes int `json:"max_probes,omitempty"`
+	// FullProbes simulates every probe to its end. By default a probe
+	// stops as soon as an SLO is certain to be violated over the whole run
+	// (see Probe.Stop): the capacities are the same, the probes that fail
+	// cost less, and their recorded percentiles cover the part simulated.
+	FullProbes bool `json:"full_probes,omitempty"`
 }
 
 // CostOptions overrides prices.

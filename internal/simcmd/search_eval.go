@@ -3,7 +3,6 @@ package simcmd
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/vidur-go/vidur-go/hardware"
@@ -128,6 +127,13 @@ func (pe *pointEvaluator) Evaluate(_ context.Context, pr search.Probe) (search.O
 	if err != nil {
 		return search.Outcome{}, err
 	}
+	for _, s := range pr.Stop {
+		m, ok := stopMetrics[s.Metric]
+		if !ok {
+			return search.Outcome{}, fmt.Errorf("SLO metric %q has no simulator stop rule", s.Metric)
+		}
+		setup.Params.Stop = append(setup.Params.Stop, sim.StopLimit{Metric: m, Quantile: s.Quantile, MaxS: s.MaxS})
+	}
 	res, err := setup.Run(nil)
 	if err != nil {
 		return search.Outcome{}, err
@@ -135,44 +141,37 @@ func (pe *pointEvaluator) Evaluate(_ context.Context, pr search.Probe) (search.O
 	return outcomeOf(res, pr.Quantiles)
 }
 
-// Columns of metrics.RequestRow used by the search (a row omits the id
-// column of metrics.RequestColumns).
-var (
-	colTTFT            = requestColumn("prefill_e2e_time")
-	colSchedulingDelay = requestColumn("request_scheduling_delay")
-	colE2E             = requestColumn("request_e2e_time")
-)
-
-func requestColumn(name string) int {
-	i := slices.Index(metrics.RequestColumns, name)
-	if i < 1 {
-		panic("simcmd: metrics.RequestColumns lacks " + name)
-	}
-	return i - 1
+// stopMetrics maps the search's SLO metrics to the simulator's.
+var stopMetrics = map[search.Metric]sim.StopMetric{
+	search.TTFT: sim.StopTTFT, search.TBT: sim.StopTBT,
+	search.SchedulingDelay: sim.StopSchedulingDelay, search.E2E: sim.StopE2E,
 }
 
-// outcomeOf reduces a simulation to the requested quantiles over completed
-// requests: TTFT (prefill_e2e_time), scheduling delay, E2E, and TBT over
-// every gap between consecutive output tokens (numpy-linear quantiles).
+// outcomeOf reduces a simulation to the requested quantiles: TTFT
+// (prefill_e2e_time), scheduling delay, E2E, and TBT over every gap between
+// consecutive output tokens (numpy-linear quantiles). A full run must have
+// completed every request; a run that stopped early (sim.Params.Stop)
+// reports each metric over the samples recorded until then — the same
+// samples the stop rule counted.
 func outcomeOf(res *sim.Result, qs []search.QuantileSpec) (search.Outcome, error) {
-	rows := metrics.RequestRows(res.Requests)
+	o := search.Outcome{DurationS: res.EndTimeS, Stopped: res.Stopped}
 	samples := map[search.Metric][]float64{}
-	col := map[search.Metric]int{search.TTFT: colTTFT, search.SchedulingDelay: colSchedulingDelay, search.E2E: colE2E}
-	o := search.Outcome{DurationS: res.EndTimeS}
 	for i := range res.Requests {
 		r := &res.Requests[i]
+		if r.PrefillCompletedAt > 0 {
+			samples[search.TTFT] = append(samples[search.TTFT], r.PrefillCompletedAt-r.ArrivedAt)
+		}
+		if r.Scheduled || r.NumRestarts > 0 {
+			samples[search.SchedulingDelay] = append(samples[search.SchedulingDelay], r.SchedulingDelay)
+		}
 		if !r.Completed {
 			continue
 		}
 		o.Requests++
 		o.OutputTokens += int64(r.OrigD)
-		for m, c := range col {
-			if v := rows[i][c]; !math.IsNaN(v) {
-				samples[m] = append(samples[m], v)
-			}
-		}
+		samples[search.E2E] = append(samples[search.E2E], r.CompletedAt-r.ArrivedAt)
 	}
-	if o.Requests < len(res.Requests) {
+	if o.Requests < len(res.Requests) && res.Stopped == "" {
 		return o, fmt.Errorf("only %d of %d requests completed (time limit %v)", o.Requests, len(res.Requests), res.TimeLimited)
 	}
 	samples[search.TBT] = append([]float64(nil), res.Metrics.TokenGaps...)
