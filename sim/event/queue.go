@@ -56,10 +56,22 @@ func Less(a, b *Event) bool {
 	return a.ID < b.ID
 }
 
-// Queue is a binary min-heap of events keyed by (TimeS, ID). The zero value
+// Queue is a priority queue of events keyed by (TimeS, ID). The zero value
 // is an empty queue whose first assigned id is 1.
+//
+// Most events of a simulation are created for the current time (a schedule
+// after an arrival, a stage arrival after a schedule, ...). Such an event
+// has the highest id so far and the earliest possible time, so it goes to a
+// FIFO instead of the binary heap: every FIFO event has the same time and
+// they are appended in id order, so the FIFO is sorted, and Pop takes the
+// smaller of its front and the heap's top. The order is exactly that of
+// one heap.
 type Queue struct {
 	heap   []Event
+	fifo   []Event // events at time fifoAt, in id order, from head on
+	head   int
+	fifoAt float64
+	clock  float64 // time of the latest popped event
 	nextID uint64
 }
 
@@ -74,7 +86,7 @@ func (q *Queue) Reserve(n int) uint64 {
 }
 
 // Len is the number of pending events.
-func (q *Queue) Len() int { return len(q.heap) }
+func (q *Queue) Len() int { return len(q.heap) + len(q.fifo) - q.head }
 
 // Grow makes room for n pending events without reallocation.
 func (q *Queue) Grow(n int) {
@@ -83,6 +95,11 @@ func (q *Queue) Grow(n int) {
 		copy(h, q.heap)
 		q.heap = h
 	}
+	if cap(q.fifo)-len(q.fifo) < n {
+		f := make([]Event, len(q.fifo), len(q.fifo)+n)
+		copy(f, q.fifo)
+		q.fifo = f
+	}
 }
 
 // Push assigns e the next creation id, inserts it, and returns the id.
@@ -90,17 +107,45 @@ func (q *Queue) Grow(n int) {
 func (q *Queue) Push(e Event) uint64 {
 	q.nextID++
 	e.ID = q.nextID
+	if q.head < len(q.fifo) {
+		if e.TimeS == q.fifoAt {
+			q.fifo = append(q.fifo, e)
+			return e.ID
+		}
+	} else if e.TimeS == q.clock {
+		q.fifo, q.head, q.fifoAt = append(q.fifo[:0], e), 0, e.TimeS
+		return e.ID
+	}
 	q.heap = append(q.heap, e)
 	q.up(len(q.heap) - 1)
 	return e.ID
 }
 
+// fifoFirst reports whether the next event is the FIFO's front.
+func (q *Queue) fifoFirst() bool {
+	return q.head < len(q.fifo) && (len(q.heap) == 0 || Less(&q.fifo[q.head], &q.heap[0]))
+}
+
 // Peek returns the earliest event without removing it. It panics on an
 // empty queue.
-func (q *Queue) Peek() *Event { return &q.heap[0] }
+func (q *Queue) Peek() *Event {
+	if q.fifoFirst() {
+		return &q.fifo[q.head]
+	}
+	return &q.heap[0]
+}
 
 // Pop removes and returns the earliest event. It panics on an empty queue.
 func (q *Queue) Pop() Event {
+	if q.fifoFirst() {
+		e := q.fifo[q.head]
+		q.head++
+		if q.head == len(q.fifo) {
+			q.fifo, q.head = q.fifo[:0], 0
+		}
+		q.clock = e.TimeS
+		return e
+	}
 	h := q.heap
 	top := h[0]
 	n := len(h) - 1
@@ -109,6 +154,7 @@ func (q *Queue) Pop() Event {
 	if n > 1 {
 		q.down(0)
 	}
+	q.clock = top.TimeS
 	return top
 }
 

@@ -51,6 +51,48 @@ func TestQueueMatchesSort(t *testing.T) {
 	}
 }
 
+// TestQueueMatchesReference pops against a sorted reference list after
+// every step, with pushes at the current time (the FIFO path), later times
+// and, rarely, earlier times, as a simulation's handlers make them.
+func TestQueueMatchesReference(t *testing.T) {
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		var q Queue
+		q.Reserve(3)
+		var ref []Event
+		now := 0.0
+		for step := range 5000 {
+			if rng.IntN(5) < 2 && len(ref) > 0 {
+				e := q.Pop()
+				sort.Slice(ref, func(i, j int) bool { return Less(&ref[i], &ref[j]) })
+				if e != ref[0] {
+					t.Fatalf("seed %d step %d: popped %+v, want %+v", seed, step, e, ref[0])
+				}
+				ref = ref[1:]
+				now = e.TimeS
+				continue
+			}
+			tm := now
+			switch rng.IntN(6) {
+			case 0, 1:
+				tm = now + float64(rng.IntN(4))
+			case 2:
+				tm = now - float64(rng.IntN(2))
+			}
+			e := Event{TimeS: tm, Batch: int32(step)}
+			e.ID = q.Push(e)
+			ref = append(ref, e)
+			if q.Len() != len(ref) {
+				t.Fatalf("seed %d step %d: Len %d, want %d", seed, step, q.Len(), len(ref))
+			}
+			sort.Slice(ref, func(i, j int) bool { return Less(&ref[i], &ref[j]) })
+			if p := q.Peek(); *p != ref[0] {
+				t.Fatalf("seed %d step %d: Peek %+v, want %+v", seed, step, *p, ref[0])
+			}
+		}
+	}
+}
+
 func TestKindString(t *testing.T) {
 	if BatchEnd.String() != "batch_end" || Kind(0).String() != "unknown" {
 		t.Fatal(BatchEnd.String())
