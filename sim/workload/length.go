@@ -3,6 +3,8 @@ package workload
 import (
 	"fmt"
 	"math"
+	"os"
+	"sync"
 
 	"github.com/vidur-go/vidur-go/sim/rng"
 )
@@ -33,21 +35,11 @@ func newLengthGen(c Config) (lengthGen, error) {
 	case LengthZipf:
 		g.zipf = newZipf(l.MinTokens, c.MaxTokens, l.Theta, l.Scramble, l.Seed)
 	case LengthTrace:
-		rows, err := readFile(l.TraceFile, ReadLengthTrace)
+		trace, err := shuffledLengthTrace(l, c.MaxTokens)
 		if err != nil {
 			return g, err
 		}
-		g.trace, err = ReduceLengthTrace(rows, l.PrefillScaleFactor, l.DecodeScaleFactor, c.MaxTokens)
-		if err != nil {
-			return g, fmt.Errorf("length trace %s: %w", l.TraceFile, err)
-		}
-		perm := rng.NewNumPy(uint32(l.Seed)).Permutation(len(g.trace))
-		shuffled := make([]TraceRow, len(g.trace))
-		for i, j := range perm {
-			shuffled[i] = g.trace[j]
-		}
-		g.trace = shuffled
-		g.traceFile = l.TraceFile
+		g.trace, g.traceFile = trace, l.TraceFile
 	}
 	return g, nil
 }
@@ -101,4 +93,71 @@ func ReduceLengthTrace(rows []TraceRow, prefillScale, decodeScale float64, maxTo
 		out[i] = TraceRow{PrefillTokens: p, DecodeTokens: d}
 	}
 	return out, nil
+}
+
+// lengthTraceKey identifies a reduced, shuffled length trace: the file (by
+// path, size and modification time) and every setting that shapes it.
+type lengthTraceKey struct {
+	path                      string
+	size                      int64
+	modNanos                  int64
+	prefillScale, decodeScale float64
+	maxTokens                 int
+	seed                      uint64
+}
+
+// lengthTraces remembers the last few reduced, shuffled length traces, so
+// that simulations of the same workload at other rates (a capacity search
+// runs dozens per configuration) do not re-read and re-shuffle the file.
+// Entries are never modified after creation.
+var lengthTraces struct {
+	sync.Mutex
+	keys []lengthTraceKey
+	rows [][]TraceRow
+}
+
+const maxCachedLengthTraces = 4
+
+// shuffledLengthTrace reads, reduces (ReduceLengthTrace) and shuffles (numpy
+// permutation seeded with l.Seed) the length trace of l, or returns the
+// remembered result for an unchanged file and the same settings. The
+// result is shared: callers must not modify it.
+func shuffledLengthTrace(l LengthConfig, maxTokens int) ([]TraceRow, error) {
+	key := lengthTraceKey{path: l.TraceFile, prefillScale: l.PrefillScaleFactor, decodeScale: l.DecodeScaleFactor,
+		maxTokens: maxTokens, seed: l.Seed}
+	if st, err := os.Stat(l.TraceFile); err == nil {
+		key.size, key.modNanos = st.Size(), st.ModTime().UnixNano()
+		lengthTraces.Lock()
+		for i, k := range lengthTraces.keys {
+			if k == key {
+				rows := lengthTraces.rows[i]
+				lengthTraces.Unlock()
+				return rows, nil
+			}
+		}
+		lengthTraces.Unlock()
+	}
+	rows, err := readFile(l.TraceFile, ReadLengthTrace)
+	if err != nil {
+		return nil, err
+	}
+	reduced, err := ReduceLengthTrace(rows, l.PrefillScaleFactor, l.DecodeScaleFactor, maxTokens)
+	if err != nil {
+		return nil, fmt.Errorf("length trace %s: %w", l.TraceFile, err)
+	}
+	perm := rng.NewNumPy(uint32(l.Seed)).Permutation(len(reduced))
+	shuffled := make([]TraceRow, len(reduced))
+	for i, j := range perm {
+		shuffled[i] = reduced[j]
+	}
+	if key.modNanos != 0 || key.size != 0 {
+		lengthTraces.Lock()
+		if len(lengthTraces.keys) == maxCachedLengthTraces {
+			lengthTraces.keys, lengthTraces.rows = lengthTraces.keys[1:], lengthTraces.rows[1:]
+		}
+		lengthTraces.keys = append(lengthTraces.keys, key)
+		lengthTraces.rows = append(lengthTraces.rows, shuffled)
+		lengthTraces.Unlock()
+	}
+	return shuffled, nil
 }

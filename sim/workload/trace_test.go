@@ -449,3 +449,41 @@ func FuzzReadArrivalTrace(f *testing.F) {
 		}
 	})
 }
+
+// A length trace is read once while the file is unchanged, and read again
+// when it changes.
+func TestLengthTraceCache(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lengths.csv")
+	write := func(body string, mod time.Time) {
+		if err := os.WriteFile(path, []byte("num_prefill_tokens,num_decode_tokens\n"+body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, mod, mod); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := DefaultConfig()
+	cfg.Type, cfg.NumRequests, cfg.MaxTokens = TypeSynthetic, 3, 4096
+	cfg.Interval.Type, cfg.Interval.QPS = IntervalPoisson, 1
+	cfg.Length.Type, cfg.Length.TraceFile = LengthTrace, path
+	gen := func() []Request {
+		reqs, err := Generate(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reqs
+	}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	write("100,10\n200,20\n300,30\n", t0)
+	a, b := gen(), gen()
+	if !slices.Equal(a, b) {
+		t.Fatalf("same trace, different requests: %v %v", a, b)
+	}
+	write("101,11\n201,21\n301,31\n", t0.Add(time.Second))
+	c := gen()
+	for _, r := range c {
+		if int(r.NumPrefillTokens)%100 != 1 {
+			t.Fatalf("changed trace not re-read: %v", c)
+		}
+	}
+}
