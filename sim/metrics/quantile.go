@@ -74,3 +74,86 @@ func SamplesAboveToExceed(n int, q float64) int {
 	lo = min(max(lo, 0), n-1)
 	return n - lo
 }
+
+// Quantiles returns Quantile(sorted(v), q) for each q in qs, exactly, in
+// expected O(len(v)) per distinct quantile instead of a full sort: each
+// order statistic the interpolation needs is put in place by selection. v
+// is reordered (partially sorted); NaN results for an empty v.
+func Quantiles(v []float64, qs []float64) []float64 {
+	out := make([]float64, len(qs))
+	n := len(v)
+	if n == 0 {
+		for i := range out {
+			out[i] = math.NaN()
+		}
+		return out
+	}
+	ranks := make([]int, 0, 2*len(qs))
+	for _, q := range qs {
+		lo := min(max(int(math.Floor(float64(n-1)*q)), 0), n-1)
+		ranks = append(ranks, lo)
+		if lo < n-1 {
+			ranks = append(ranks, lo+1)
+		}
+	}
+	slices.Sort(ranks)
+	ranks = slices.Compact(ranks)
+	from := 0
+	for _, k := range ranks {
+		selectRank(v, from, n, k)
+		from = k + 1
+	}
+	for i, q := range qs {
+		// The same arithmetic as Quantile on the sorted slice.
+		h := float64(n-1) * q
+		lo := int(math.Floor(h))
+		switch {
+		case lo >= n-1:
+			out[i] = v[n-1]
+		case lo < 0:
+			out[i] = v[0]
+		default:
+			out[i] = v[lo] + (h-float64(lo))*(v[lo+1]-v[lo])
+		}
+	}
+	return out
+}
+
+// selectRank reorders v[from:to] so that v[k] holds the value a sort would
+// put there, with v[from:k] ≤ v[k] ≤ v[k+1:to]. Quickselect with a
+// median-of-three pivot; after too many rounds it sorts what is left.
+func selectRank(v []float64, from, to, k int) {
+	rounds := 0
+	for to-from > 16 {
+		if rounds++; rounds > 64 {
+			break
+		}
+		mid := from + (to-from)/2
+		a, b, c := v[from], v[mid], v[to-1]
+		pivot := max(min(a, b), min(max(a, b), c))
+		// Three-way partition: < pivot | == pivot | > pivot.
+		lt, i, gt := from, from, to
+		for i < gt {
+			switch x := v[i]; {
+			case x < pivot:
+				v[lt], v[i] = v[i], v[lt]
+				lt++
+				i++
+			case x > pivot:
+				gt--
+				v[gt], v[i] = v[i], v[gt]
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			to = lt
+		case k >= gt:
+			from = gt
+		default:
+			return // v[k] == pivot, in place
+		}
+	}
+	slices.Sort(v[from:to])
+}
