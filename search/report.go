@@ -169,8 +169,9 @@ func (rep *Report) WriteText(w io.Writer, maxRows int) error {
 	return err
 }
 
-// table renders a terminal table like cli.Table, but keeps the header as
-// written ("TTFT p90", "QPS/$") instead of upper-casing and splitting it.
+// table renders a terminal table with the header as written ("TTFT p90",
+// "QPS/$"), as internal/cli.Table does for the commands; the library does
+// not depend on the CLI package.
 func table(w io.Writer, header []string, rows [][]string) error {
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 	t.Header(header)

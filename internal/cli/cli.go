@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
 )
 
@@ -56,7 +57,10 @@ func Usagef(format string, a ...any) error { return &UsageError{Err: fmt.Errorf(
 
 // Table writes a terminal table with the given header and rows.
 func Table(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewWriter(w)
+	// Headers are printed as written ("p99", "busy %", "TTFT p90"):
+	// tablewriter's default upper-cases them and splits them at digits and
+	// symbols ("P 99", "BUSY  %").
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
 	t.Header(header)
 	if err := t.Bulk(rows); err != nil {
 		return err
