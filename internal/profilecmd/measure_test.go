@@ -232,11 +232,37 @@ func TestEndToEndTorch(t *testing.T) {
 	if err != nil || !man.Measured || man.Method != "perf_counter" || man.Extra["worker.dtype"] != "float32" {
 		t.Fatalf("manifest %+v %v", man, err)
 	}
-	// verify: CPU timings on a shared machine are noisy, so only the
-	// mechanics are checked here (a wide drift bound).
+	// verify: CPU timings of sub-millisecond ops on a shared machine, with
+	// other test packages running beside, vary by more than 40× between two
+	// runs (a median ratio of 0.024 was seen with --max-drift 20), so only
+	// the mechanics are checked here: the drift bound is out of reach.
+	// Drift detection itself is tested with the fake worker
+	// (TestVerifyDrift).
 	out, errOut, err = runCmd(ctx, "verify", "--store", store, "--python", py, "--sample", "3", "--repeats", "3",
-		"--max-drift", "20", "--device", "cpu", "compute/cpu/vidur-test/tiny-llama/mlp.csv")
+		"--max-drift", "1e6", "--device", "cpu", "compute/cpu/vidur-test/tiny-llama/mlp.csv")
 	if err != nil || !strings.Contains(out, "mlp_up_proj") {
 		t.Fatalf("verify: %v\n%s\n%s", err, out, errOut)
+	}
+}
+
+// TestVerifyDrift re-measures a fake-worker profile: with the same timings
+// every operator is ok; on a "machine" 1.5× slower every sampled operator
+// drifts beyond the default ±25 % and verify fails naming them.
+func TestVerifyDrift(t *testing.T) {
+	fw := fakeWorker(t)
+	cfg, store := writeTiny(t), t.TempDir()
+	if _, errOut, err := runCmd(context.Background(), tinyRunArgs(cfg, store, fw)...); err != nil {
+		t.Fatalf("run: %v\n%s", err, errOut)
+	}
+	verify := []string{"verify", "--store", store, "--worker-command", fw, "--sample", "3", "--repeats", "2", "--warmup", "0",
+		"--device", "cpu", "compute/cpu/vidur-test/tiny-llama/mlp.csv"}
+	out, errOut, err := runCmd(context.Background(), verify...)
+	if err != nil || !strings.Contains(out, "mlp_up_proj") || strings.Contains(out, "DRIFT") {
+		t.Fatalf("same timings: %v\n%s\n%s", err, out, errOut)
+	}
+	t.Setenv("FAKE_WORKER_SCALE", "1.5")
+	out, _, err = runCmd(context.Background(), verify...)
+	if err == nil || !strings.Contains(err.Error(), "drifted beyond ±0.25") || !strings.Contains(err.Error(), "mlp_up_proj") {
+		t.Fatalf("1.5× slower: %v\n%s", err, out)
 	}
 }

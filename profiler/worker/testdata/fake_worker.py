@@ -6,6 +6,7 @@ import json, os, sys
 
 CRASH_TOKENS = int(os.environ.get("FAKE_WORKER_CRASH_TOKENS", "-1"))  # crash on op "linear" at these tokens
 HANG_AFTER = int(os.environ.get("FAKE_WORKER_HANG_AFTER", "-1"))  # stop answering after this many requests
+SCALE = float(os.environ.get("FAKE_WORKER_SCALE", "1"))  # multiply every time (a slower or faster machine)
 served = 0
 
 print(json.dumps({"hello": {"python": sys.executable, "torch": "fake", "device": "cpu", "dtype": "float32",
@@ -31,6 +32,6 @@ for line in sys.stdin:
     if op == "oom":
         print(json.dumps({"id": req["id"], "error": "oom", "detail": "CUDA out of memory"}), flush=True)
         continue
-    t = max(1, s.get("tokens", 1)) / 100.0
+    t = max(1, s.get("tokens", 1)) / 100.0 * SCALE
     ts = [t] * req["repeats"]
     print(json.dumps({"id": req["id"], "times_ms": ts, "min": t, "max": t, "mean": t, "median": t, "std": 0.0}), flush=True)
