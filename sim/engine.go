@@ -134,7 +134,9 @@ func Simulate(p Params, reqs []workload.Request, timer predictor.BatchTimer, rng
 		gaps += r.NumDecodeTokens - 1
 	}
 	if p.Record.TokenGaps {
-		e.col.TokenGaps = make([]float64, 0, gaps)
+		// Sized up front up to 32 MiB; a longer run (which may yet stop
+		// early at a time limit or a cancel) grows it as it goes.
+		e.col.TokenGaps = make([]float64, 0, min(gaps, maxPreallocTokenGaps))
 	}
 	if len(p.Stop) > 0 {
 		if err := e.watch.init(p.Stop, len(reqs), gaps); err != nil {
@@ -210,6 +212,13 @@ func (e *engine) run() error {
 		}
 		e.now = ev.TimeS
 		e.numEvents++
+		if e.numEvents&(cancelCheckEvents-1) == 0 && e.p.Done != nil {
+			select {
+			case <-e.p.Done:
+				return e.canceled()
+			default:
+			}
+		}
 		if e.now > e.limit {
 			e.terminated = true
 		}
@@ -227,6 +236,24 @@ func (e *engine) run() error {
 		return e.checkDrained()
 	}
 	return nil
+}
+
+// maxPreallocTokenGaps bounds the token-gap slice allocated before a run.
+const maxPreallocTokenGaps = 1 << 22
+
+// cancelCheckEvents is how often (in events, a power of two) the loop
+// looks at Params.Done: about a millisecond of simulation.
+const cancelCheckEvents = 1 << 12
+
+// errCanceled is returned when Params.Done closes without Params.Err.
+var errCanceled = errors.New("simulation canceled")
+
+func (e *engine) canceled() error {
+	cause := errCanceled
+	if e.p.Err != nil && e.p.Err() != nil {
+		cause = e.p.Err()
+	}
+	return fmt.Errorf("interrupted at t=%.6f s simulated, %d of %d requests completed: %w", e.now, e.completed, len(e.c.Requests), cause)
 }
 
 func (e *engine) stallError() error {

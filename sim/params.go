@@ -49,6 +49,12 @@ type Params struct {
 	// per request for TTFT, scheduling delay and E2E, OrigD − 1 per request
 	// for TBT.
 	Stop []StopLimit
+	// Done, when non-nil, cancels the run once closed (a context's Done
+	// channel): Simulate then returns an error wrapping Err (checked every
+	// few thousand events, so within milliseconds).
+	Done <-chan struct{}
+	// Err reports why Done was closed (a context's Err method).
+	Err func() error
 }
 
 // Plan runs the memory planner for p.

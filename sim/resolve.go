@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -195,10 +196,17 @@ func (s *Setup) analyticalGrid() predictor.Grid {
 // Run simulates the setup. Progress, if non-nil, receives (completed,
 // total) request counts as the run advances.
 func (s *Setup) Run(progress func(done, total int)) (*Result, error) {
+	return s.RunContext(context.Background(), progress)
+}
+
+// RunContext is Run that stops with an error wrapping ctx.Err() when ctx is
+// cancelled (a Ctrl-C in the CLI).
+func (s *Setup) RunContext(ctx context.Context, progress func(done, total int)) (*Result, error) {
 	r := s.rng // each run continues the stream from the same point
 	p := s.Params
 	p.Progress = progress
 	p.ProgressStep = max(1, len(s.Requests)/200)
+	p.Done, p.Err = ctx.Done(), ctx.Err
 	return Simulate(p, s.Requests, s.Timer, &r)
 }
 

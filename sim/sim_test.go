@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"context"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -303,5 +305,29 @@ func TestSimultaneousArrivalsFollowPythonSetOrder(t *testing.T) {
 	}
 	if !(batchOf[8] < batchOf[7]) {
 		t.Fatalf("first batch of request 8 (replica 8) has id %d, of request 7 (replica 7) %d; want 8's first", batchOf[8], batchOf[7])
+	}
+}
+
+// A closed Done channel stops the run within a few thousand events with an
+// error wrapping Err (a context's), so Ctrl-C ends a long simulation.
+func TestCancel(t *testing.T) {
+	reqs := randomRequests(8, 2000, 40, 1500, 300)
+	p := testParams(t, scheduler.Sarathi)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	p.Done, p.Err = ctx.Done(), ctx.Err
+	_, err := Simulate(p, reqs, linearTimer{1}, rng.NewPython(1))
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "interrupted at t=") {
+		t.Fatalf("cancelled run: %v", err)
+	}
+	done := make(chan struct{})
+	close(done)
+	p.Done, p.Err = done, nil
+	if _, err := Simulate(p, reqs, linearTimer{1}, rng.NewPython(1)); !errors.Is(err, errCanceled) {
+		t.Fatalf("closed Done without Err: %v", err)
+	}
+	p.Done = make(chan struct{}) // never closed: the run completes
+	if res, err := Simulate(p, reqs, linearTimer{1}, rng.NewPython(1)); err != nil || res.Completed != len(reqs) {
+		t.Fatalf("open Done: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package simcmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -63,20 +64,20 @@ option with Vidur's flag name, docs/metrics.md every metric.`,
 				_, err = cmd.OutOrStdout().Write(y)
 				return err
 			}
-			return runSimulation(cmd.OutOrStdout(), cmd.ErrOrStderr(), cfg, f.progress)
+			return runSimulation(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), cfg, f.progress)
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-func runSimulation(stdout, stderr io.Writer, cfg sim.Config, forceProgress bool) error {
+func runSimulation(ctx context.Context, stdout, stderr io.Writer, cfg sim.Config, forceProgress bool) error {
 	setup, err := sim.Prepare(cfg, nil)
 	if err != nil {
 		return err
 	}
 	prog := newProgress(stderr, forceProgress)
-	res, err := setup.Run(prog.update)
+	res, err := setup.RunContext(ctx, prog.update)
 	prog.finish()
 	if err != nil {
 		return err

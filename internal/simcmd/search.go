@@ -97,7 +97,7 @@ best configuration's full simulation outputs under DIR/best.`,
 			if err != nil {
 				return err
 			}
-			return writeSearchReport(cmd.OutOrStdout(), cmd.ErrOrStderr(), s, recs, &f)
+			return writeSearchReport(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), s, recs, &f)
 		},
 	}
 	f.registerReport(cmd)
@@ -182,7 +182,7 @@ func runSearch(ctx context.Context, stdout, stderr io.Writer, path string, f *se
 		return nil
 	}
 	f.outDir = dir
-	return writeSearchReport(stdout, stderr, s, res.Records, f)
+	return writeSearchReport(ctx, stdout, stderr, s, res.Records, f)
 }
 
 // evaluatorSettings describes the predictor settings recorded with the
@@ -231,7 +231,7 @@ func resolvePrices(s *search.Space, exp *search.Expansion, flags []string) (sear
 	return prices, nil
 }
 
-func writeSearchReport(stdout, stderr io.Writer, s *search.Space, recs []search.Record, f *searchFlags) error {
+func writeSearchReport(ctx context.Context, stdout, stderr io.Writer, s *search.Space, recs []search.Record, f *searchFlags) error {
 	prices, err := resolvePrices(s, &search.Expansion{}, f.prices)
 	if err != nil {
 		return err
@@ -250,7 +250,7 @@ func writeSearchReport(stdout, stderr io.Writer, s *search.Space, recs []search.
 		ev := &simEvaluator{space: s, artifactDir: f.artifactDir, requireArtifact: f.requireArtifact}
 		cfg := ev.simConfig(best.Point, best.QPS())
 		cfg.Output = sim.OutputConfig{Dir: filepath.Join(f.outDir, "best"), ChromeTrace: true, Plots: true, BatchMetrics: true, TokenTBT: true}
-		if err := runSimulation(io.Discard, stderr, cfg, false); err != nil {
+		if err := runSimulation(ctx, io.Discard, stderr, cfg, false); err != nil {
 			return fmt.Errorf("simulate the best configuration: %w", err)
 		}
 		fmt.Fprintf(stdout, "\nbest configuration's simulation outputs at %s QPS: %s\n", strconv.FormatFloat(best.QPS(), 'g', -1, 64), cfg.Output.Dir)

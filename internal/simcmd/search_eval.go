@@ -121,7 +121,7 @@ type pointEvaluator struct {
 	source string
 }
 
-func (pe *pointEvaluator) Evaluate(_ context.Context, pr search.Probe) (search.Outcome, error) {
+func (pe *pointEvaluator) Evaluate(ctx context.Context, pr search.Probe) (search.Outcome, error) {
 	setup, err := sim.Prepare(pe.e.simConfig(pr.Point, pr.QPS), pe.timer)
 	if err != nil {
 		return search.Outcome{}, err
@@ -133,7 +133,7 @@ func (pe *pointEvaluator) Evaluate(_ context.Context, pr search.Probe) (search.O
 		}
 		setup.Params.Stop = append(setup.Params.Stop, sim.StopLimit{Metric: m, Quantile: s.Quantile, MaxS: s.MaxS})
 	}
-	res, err := setup.Run(nil)
+	res, err := setup.RunContext(ctx, nil)
 	if err != nil {
 		return search.Outcome{}, err
 	}
