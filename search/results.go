@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -123,6 +124,9 @@ func ReadResults(path string) (h *Header, recs []Record, goodSize int64, err err
 			if n := btoi(r.Capacity != nil) + btoi(r.Infeasible != "") + btoi(r.Error != ""); n != 1 {
 				return nil, nil, 0, fmt.Errorf("read %s line %d: record %s needs exactly one of capacity, error, infeasible", path, lineNo, r.Point.ID)
 			}
+			if err := checkCapacity(r.Capacity); err != nil {
+				return nil, nil, 0, fmt.Errorf("read %s line %d: record %s: %w", path, lineNo, r.Point.ID, err)
+			}
 			recs = append(recs, r)
 		}
 		off += end
@@ -135,6 +139,29 @@ func ReadResults(path string) (h *Header, recs []Record, goodSize int64, err err
 		return nil, nil, 0, fmt.Errorf("read %s: empty results file", path)
 	}
 	return h, recs, goodSize, nil
+}
+
+// checkCapacity checks what the report relies on in a capacity record
+// (nil is fine): a finite, non-negative capacity whose probe at that rate
+// is present with one value per quantile and completed requests.
+func checkCapacity(c *Capacity) error {
+	if c == nil {
+		return nil
+	}
+	switch {
+	case !(c.QPS >= 0) || math.IsInf(c.QPS, 0):
+		return fmt.Errorf("capacity %v QPS, want a finite rate ≥ 0", c.QPS)
+	case c.QPS == 0:
+		return nil
+	case c.At == nil:
+		return fmt.Errorf("capacity %v QPS without the probe at that rate (\"at\")", c.QPS)
+	case c.At.QPS != c.QPS:
+		return fmt.Errorf("capacity %v QPS but its probe (\"at\") ran at %v QPS", c.QPS, c.At.QPS)
+	}
+	if err := checkOutcome(c.At.Outcome, c.Quantiles); err != nil {
+		return fmt.Errorf("probe at capacity: %w", err)
+	}
+	return nil
 }
 
 func checkHeader(h *Header) error {

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func testExpansion(t *testing.T) (*Space, *Expansion) {
+func testExpansion(t testing.TB) (*Space, *Expansion) {
 	t.Helper()
 	s := mustSpace(testSpaceYAML)
 	exp, err := Expand(s, newFakeCatalog())
@@ -180,6 +181,10 @@ func TestReadResultsErrors(t *testing.T) {
 		{"record with nothing", lines[0] + `{"record":{"point":{"index":0}}}` + "\n", "needs exactly one of"},
 		{"index out of range", lines[0] + `{"record":{"point":{"index":100000},"error":"x"}}` + "\n", "outside [0, 128)"},
 		{"edited space", strings.Replace(lines[0], `"seed":7`, `"seed":8`, 1), "edited file?"},
+		{"capacity without its probe", lines[0] + `{"record":{"point":{"index":0},"capacity":{"qps":2,"probes":[]}}}` + "\n", `without the probe at that rate ("at")`},
+		{"negative capacity", lines[0] + `{"record":{"point":{"index":0},"capacity":{"qps":-1}}}` + "\n", "want a finite rate ≥ 0"},
+		{"probe at another rate", lines[0] + `{"record":{"point":{"index":0},"capacity":{"qps":2,"at":{"qps":3}}}}` + "\n", "ran at 3 QPS"},
+		{"probe without values", lines[0] + `{"record":{"point":{"index":0},"capacity":{"qps":2,"quantiles":[{"metric":"ttft","quantile":0.9}],"at":{"qps":2,"outcome":{"requests":5}}}}}` + "\n", "0 values for 1 quantiles"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -278,4 +283,51 @@ func TestParseShard(t *testing.T) {
 			t.Errorf("ParseShard(%q) = %v, %v", tc.in, got, err)
 		}
 	}
+}
+
+// FuzzReadResults: any file either fails to read with an error or reads
+// into records that the report can price, rank and render. Inputs are a
+// few kB, so cap minimization: go test ./search -run XXX -fuzz
+// FuzzReadResults -fuzzminimizetime 3s.
+func FuzzReadResults(f *testing.F) {
+	s, exp := testExpansion(f)
+	dir := f.TempDir()
+	good := filepath.Join(dir, "good.jsonl")
+	if _, err := Run(context.Background(), s, exp, &fakeEvaluator{capacity: capacityByShape, floorTTFT: 0.5}, RunOptions{ResultsPath: good}); err != nil {
+		f.Fatal(err)
+	}
+	data, _ := os.ReadFile(good)
+	// Small seeds: the fuzzer minimizes each new interesting input, which
+	// takes minutes from a whole results file.
+	lines := strings.SplitAfter(string(data), "\n")
+	f.Add([]byte(lines[0] + lines[1] + lines[len(lines)/2]))
+	f.Add([]byte(lines[0] + `{"record":{"point":{"index":0},"capacity":{"qps":2,"probes":[]}}}` + "\n"))
+	prices := newFakeCatalog().prices()
+	f.Fuzz(func(t *testing.T, content []byte) {
+		p := filepath.Join(t.TempDir(), "r.jsonl")
+		if err := os.WriteFile(p, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h, recs, goodSize, err := ReadResults(p)
+		if err != nil {
+			return
+		}
+		if goodSize > int64(len(content)) {
+			t.Fatalf("good size %d beyond the %d bytes", goodSize, len(content))
+		}
+		pr := Prices{}
+		for _, r := range recs {
+			pr[r.Point.Device] = 1
+		}
+		for d, v := range prices {
+			pr[d] = v
+		}
+		rep, err := NewReport(h.Space, recs, pr)
+		if err != nil {
+			return
+		}
+		if err := rep.WriteText(io.Discard, 5); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
