@@ -117,10 +117,10 @@ func FindCapacity(ctx context.Context, ev Evaluator, p Point, slos []SLO, opts C
 			return nil, fmt.Errorf("simulate %s at %g QPS: %w", p.Label(), qps, err)
 		}
 		ok := len(violations(slos, specs, o)) == 0
-		if o.Stopped != "" && ok {
+		if o.Stopped != nil && ok {
 			// A run stops only once a violation is certain, and then the
 			// samples so far show it too (sim.Params.Stop).
-			return nil, fmt.Errorf("simulate %s at %g QPS: %w: stopped early (%s) but no SLO is violated", p.Label(), qps, errBadOutcome, o.Stopped)
+			return nil, fmt.Errorf("simulate %s at %g QPS: %w: stopped early on %s but no SLO is violated", p.Label(), qps, errBadOutcome, o.Stopped.SLO.Name())
 		}
 		r := ProbeResult{QPS: qps, OK: ok, Outcome: o}
 		c.Probes = append(c.Probes, r)
@@ -244,7 +244,7 @@ func checkOutcome(o Outcome, specs []QuantileSpec) error {
 			return fmt.Errorf("%w: %s %s = %v", errBadOutcome, specs[i].Metric.Label(), quantileName(specs[i].Quantile), v)
 		}
 	}
-	if o.Requests <= 0 && o.Stopped == "" {
+	if o.Requests <= 0 && o.Stopped == nil {
 		return fmt.Errorf("%w: no request completed", errBadOutcome)
 	}
 	return nil
@@ -300,10 +300,12 @@ func explainZero(slos []SLO, specs []QuantileSpec, r ProbeResult) string {
 // stoppedNote says, for a probe that stopped early, that its figures cover
 // the part simulated and why it stopped.
 func stoppedNote(o Outcome) string {
-	if o.Stopped == "" {
+	st := o.Stopped
+	if st == nil {
 		return ""
 	}
-	return fmt.Sprintf(" (figures over the first %s simulated: the probe stopped once %s)", formatSecondsSig(o.DurationS, 4), o.Stopped)
+	return fmt.Sprintf(" (figures over the first %s simulated: the probe stopped once %d of the run's %d %s samples exceeded %s, enough to decide its %s)",
+		formatSecondsSig(o.DurationS, 4), st.SamplesOver, st.Samples, st.SLO.Metric.Label(), formatSeconds(st.SLO.MaxS), quantileName(st.SLO.Quantile))
 }
 
 // formatQPS writes a rate with 4 significant digits.

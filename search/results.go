@@ -17,8 +17,9 @@ import (
 // ResultsFile is the default name of the results log in an output directory.
 const ResultsFile = "results.jsonl"
 
-// resultsVersion is the format version of results files.
-const resultsVersion = 1
+// resultsVersion is the format version of results files (2: a probe that
+// stopped early records its Stop as an object).
+const resultsVersion = 2
 
 // Shard selects the configurations with Index mod Count == Index of this
 // shard. The zero value means "unsharded" and behaves like 0/1.

@@ -132,11 +132,19 @@ type Outcome struct {
 	Requests     int     `json:"requests"`
 	OutputTokens int64   `json:"output_tokens"`
 	DurationS    float64 `json:"duration_s"`
-	// Stopped is non-empty when the simulation ended early because an SLO
-	// of Probe.Stop was certain to be violated; it says which and how.
-	// Values then cover the samples recorded until then, Requests the
-	// requests completed and DurationS the simulated time reached.
-	Stopped string `json:"stopped,omitempty"`
+	// Stopped is set when the simulation ended early because an SLO of
+	// Probe.Stop was certain to be violated. Values then cover the samples
+	// recorded until then, Requests the requests completed and DurationS
+	// the simulated time reached.
+	Stopped *Stop `json:"stopped,omitempty"`
+}
+
+// Stop says why a simulation ended early: SLO was certain to be violated
+// once SamplesOver of the Samples a full run records exceeded its limit.
+type Stop struct {
+	SLO         SLO `json:"slo"`
+	SamplesOver int `json:"samples_over"`
+	Samples     int `json:"samples"`
 }
 
 // Evaluator runs one simulation. Implementations must be deterministic (the

@@ -34,10 +34,10 @@ type Result struct {
 	NumEvents int
 	// Completed is the number of completed requests.
 	Completed int
-	// Stopped is non-empty when Params.Stop ended the run early: which
-	// quantile was decided, and how. Requests then holds the state at that
-	// moment (not every request has completed).
-	Stopped string
+	// Stopped is set when Params.Stop ended the run early: the limit that
+	// was decided, and how. Requests then holds the state at that moment
+	// (not every request has completed).
+	Stopped *StopHit
 }
 
 // engine is the state of one simulation run.
@@ -157,7 +157,7 @@ func Simulate(p Params, reqs []workload.Request, timer predictor.BatchTimer, rng
 	return &Result{
 		Requests: e.c.Requests, Metrics: e.col, Plan: plan, NumBlocks: sp.NumBlocks,
 		EndTimeS: e.now, TimeLimited: e.terminated, NumEvents: e.numEvents, Completed: e.completed,
-		Stopped: e.watch.reason,
+		Stopped: e.watch.hit,
 	}, nil
 }
 

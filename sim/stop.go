@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math"
-	"strconv"
 
 	"github.com/vidur-go/vidur-go/sim/metrics"
 )
@@ -45,11 +44,22 @@ type StopLimit struct {
 	MaxS     float64
 }
 
+// StopHit is the limit that ended a run early and the count that decided
+// it: Over of the Total samples a full run records exceeded MaxS.
+type StopHit struct {
+	StopLimit
+	Over, Total int
+}
+
+func (h *StopHit) String() string {
+	return fmt.Sprintf("%d of the run's %d %s samples exceeded %g s, enough to decide its quantile %g", h.Over, h.Total, h.Metric, h.MaxS, h.Quantile)
+}
+
 // stopWatch counts, per limit, the samples above it and stops the run once
 // there are enough of them to decide the quantile.
 type stopWatch struct {
-	lims   []watchedLimit
-	reason string
+	lims []watchedLimit
+	hit  *StopHit
 }
 
 type watchedLimit struct {
@@ -88,22 +98,9 @@ func (w *stopWatch) observe(m StopMetric, v float64) bool {
 			continue
 		}
 		l.over++
-		if l.over == l.need && w.reason == "" {
-			w.reason = fmt.Sprintf("%d of the run's %d %s samples exceeded %s, enough to decide its p%s",
-				l.over, l.total, m, formatSeconds(l.MaxS), formatQuantile(l.Quantile))
+		if l.over == l.need && w.hit == nil {
+			w.hit = &StopHit{StopLimit: l.StopLimit, Over: l.over, Total: l.total}
 		}
 	}
-	return w.reason != ""
-}
-
-// formatSeconds writes s with 4 significant digits, in ms below 1 s.
-func formatSeconds(s float64) string {
-	if s < 1 {
-		return strconv.FormatFloat(s*1e3, 'g', 4, 64) + " ms"
-	}
-	return strconv.FormatFloat(s, 'g', 4, 64) + " s"
-}
-
-func formatQuantile(q float64) string {
-	return strconv.FormatFloat(q*100, 'f', -1, 64)
+	return w.hit != nil
 }

@@ -3,7 +3,6 @@ package sim
 import (
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/vidur-go/vidur-go/sim/metrics"
@@ -97,7 +96,7 @@ func TestStopIsSound(t *testing.T) {
 		p.Replicas = 2
 		p.Record.TokenGaps = true
 		full := mustSimulate(t, p, reqs, linearTimer{1})
-		if full.Stopped != "" {
+		if full.Stopped != nil {
 			t.Fatalf("%s: run without limits stopped: %s", kind, full.Stopped)
 		}
 		rows := metrics.RequestRows(full.Requests)
@@ -126,13 +125,13 @@ func TestStopIsSound(t *testing.T) {
 					ps.Stop = []StopLimit{lim}
 					res := mustSimulate(t, ps, reqs, linearTimer{1})
 					switch {
-					case res.Stopped != "":
+					case res.Stopped != nil:
 						stops++
 						if !(fullQ > lim.MaxS) {
 							t.Fatalf("%s %+v: stopped (%s) though the full run's quantile %g is within the limit", kind, lim, res.Stopped, fullQ)
 						}
-						if res.NumEvents > full.NumEvents || !strings.Contains(res.Stopped, m.String()) {
-							t.Fatalf("%s %+v: stopped after %d events (full %d): %q", kind, lim, res.NumEvents, full.NumEvents, res.Stopped)
+						if res.NumEvents > full.NumEvents || res.Stopped.StopLimit != lim || res.Stopped.Over != metrics.SamplesAboveToExceed(res.Stopped.Total, lim.Quantile) {
+							t.Fatalf("%s %+v: stopped after %d events (full %d): %v", kind, lim, res.NumEvents, full.NumEvents, res.Stopped)
 						}
 					case fullQ <= lim.MaxS:
 						if res.NumEvents != full.NumEvents || res.EndTimeS != full.EndTimeS {

@@ -140,11 +140,18 @@ func (pe *pointEvaluator) Evaluate(ctx context.Context, pr search.Probe) (search
 	return outcomeOf(res, pr.Quantiles)
 }
 
-// stopMetrics maps the search's SLO metrics to the simulator's.
-var stopMetrics = map[search.Metric]sim.StopMetric{
-	search.TTFT: sim.StopTTFT, search.TBT: sim.StopTBT,
-	search.SchedulingDelay: sim.StopSchedulingDelay, search.E2E: sim.StopE2E,
-}
+// stopMetrics maps the search's SLO metrics to the simulator's, and
+// searchMetrics back.
+var (
+	stopMetrics = map[search.Metric]sim.StopMetric{
+		search.TTFT: sim.StopTTFT, search.TBT: sim.StopTBT,
+		search.SchedulingDelay: sim.StopSchedulingDelay, search.E2E: sim.StopE2E,
+	}
+	searchMetrics = map[sim.StopMetric]search.Metric{
+		sim.StopTTFT: search.TTFT, sim.StopTBT: search.TBT,
+		sim.StopSchedulingDelay: search.SchedulingDelay, sim.StopE2E: search.E2E,
+	}
+)
 
 // outcomeOf reduces a simulation to the requested quantiles: TTFT
 // (prefill_e2e_time), scheduling delay, E2E, and TBT over every gap between
@@ -153,7 +160,11 @@ var stopMetrics = map[search.Metric]sim.StopMetric{
 // reports each metric over the samples recorded until then — the same
 // samples the stop rule counted.
 func outcomeOf(res *sim.Result, qs []search.QuantileSpec) (search.Outcome, error) {
-	o := search.Outcome{DurationS: res.EndTimeS, Stopped: res.Stopped}
+	o := search.Outcome{DurationS: res.EndTimeS}
+	if h := res.Stopped; h != nil {
+		o.Stopped = &search.Stop{SLO: search.SLO{Metric: searchMetrics[h.Metric], Quantile: h.Quantile, MaxS: h.MaxS},
+			SamplesOver: h.Over, Samples: h.Total}
+	}
 	samples := map[search.Metric][]float64{}
 	for i := range res.Requests {
 		r := &res.Requests[i]
@@ -170,7 +181,7 @@ func outcomeOf(res *sim.Result, qs []search.QuantileSpec) (search.Outcome, error
 		o.OutputTokens += int64(r.OrigD)
 		samples[search.E2E] = append(samples[search.E2E], r.CompletedAt-r.ArrivedAt)
 	}
-	if o.Requests < len(res.Requests) && res.Stopped == "" {
+	if o.Requests < len(res.Requests) && res.Stopped == nil {
 		return o, fmt.Errorf("only %d of %d requests completed (time limit %v)", o.Requests, len(res.Requests), res.TimeLimited)
 	}
 	samples[search.TBT] = res.Metrics.TokenGaps // reordered below; the result is not used after

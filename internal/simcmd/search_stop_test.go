@@ -73,7 +73,7 @@ func TestSearchEarlyStopSameCapacities(t *testing.T) {
 			if fp.QPS != ep.QPS || fp.OK != ep.OK {
 				t.Fatalf("%s probe %d: %g ok=%v early, %g ok=%v full", f.Point.Label(), j, ep.QPS, ep.OK, fp.QPS, fp.OK)
 			}
-			if ep.Outcome.Stopped == "" {
+			if ep.Outcome.Stopped == nil {
 				if ep.Outcome.DurationS != fp.Outcome.DurationS || ep.Outcome.Requests != fp.Outcome.Requests {
 					t.Fatalf("%s probe %d: a probe that ran to the end differs", f.Point.Label(), j)
 				}
@@ -81,10 +81,10 @@ func TestSearchEarlyStopSameCapacities(t *testing.T) {
 			}
 			stopped++
 			if ep.OK || ep.Outcome.DurationS > fp.Outcome.DurationS || ep.Outcome.Requests > fp.Outcome.Requests {
-				t.Fatalf("%s probe %d stopped (%s) but simulated as much as the full run", f.Point.Label(), j, ep.Outcome.Stopped)
+				t.Fatalf("%s probe %d stopped (%+v) but simulated as much as the full run", f.Point.Label(), j, ep.Outcome.Stopped)
 			}
 		}
-		if ec.Above != nil && ec.Above.Outcome.Stopped != "" && !strings.Contains(ec.Why, "the probe stopped once") {
+		if ec.Above != nil && ec.Above.Outcome.Stopped != nil && !strings.Contains(ec.Why, "the probe stopped once") {
 			t.Errorf("%s: why %q does not say its figures are partial", f.Point.Label(), ec.Why)
 		}
 	}
