@@ -12,10 +12,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"github.com/vidur-go/vidur-go/internal/atomicfile"
+	"github.com/vidur-go/vidur-go/internal/termtable"
 )
 
 // Report is the ranked, priced outcome of a search. It depends only on the
@@ -130,7 +128,7 @@ func (rep *Report) WriteText(w io.Writer, maxRows int) error {
 				predictorKind(r.Capacity.Predictor),
 			})
 		}
-		if err := table(&b, header, rows); err != nil {
+		if err := termtable.Write(&b, header, rows); err != nil {
 			return err
 		}
 		if maxRows > 0 && ok > maxRows {
@@ -167,18 +165,6 @@ func (rep *Report) WriteText(w io.Writer, maxRows int) error {
 	section("Infeasible", func(r *Row) string { return r.Infeasible })
 	_, err := w.Write(b.Bytes())
 	return err
-}
-
-// table renders a terminal table with the header as written ("TTFT p90",
-// "QPS/$"), as internal/cli.Table does for the commands; the library does
-// not depend on the CLI package.
-func table(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
-		return err
-	}
-	return t.Render()
 }
 
 // predictorKind shortens a predictor description for the table:

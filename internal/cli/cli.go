@@ -12,9 +12,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
 	"github.com/spf13/cobra"
+
+	"github.com/vidur-go/vidur-go/internal/termtable"
 )
 
 // Run executes root with args (without the program name), writing to stdout
@@ -55,17 +55,10 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // Usagef returns a UsageError with a formatted message.
 func Usagef(format string, a ...any) error { return &UsageError{Err: fmt.Errorf(format, a...)} }
 
-// Table writes a terminal table with the given header and rows.
+// Table writes a terminal table with the given header (as written) and
+// rows (internal/termtable).
 func Table(w io.Writer, header []string, rows [][]string) error {
-	// Headers are printed as written ("p99", "busy %", "TTFT p90"):
-	// tablewriter's default upper-cases them and splits them at digits and
-	// symbols ("P 99", "BUSY  %").
-	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off))
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
-		return err
-	}
-	return t.Render()
+	return termtable.Write(w, header, rows)
 }
 
 // StoreEnv is the environment variable that overrides the default profile
